@@ -1,0 +1,27 @@
+# Two commands for contributors: `make demo` and `make test`. Each builds its own
+# virtual environment in .venv and installs what it needs.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench
+
+$(STAMP): pyproject.toml setup.cfg
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: $(STAMP)
+	bash .ci/services.sh
+	$(MAKE) lint
+	$(PY) -m pytest
+
+demo: $(STAMP)
+	$(PY) demo_site/manage.py migrate --noinput
+	$(PY) demo_site/manage.py runserver 127.0.0.1:8000

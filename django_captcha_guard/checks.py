@@ -1,0 +1,14 @@
+"""System checks: every configuration mistake is reported before the first request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import checks
+
+from django_captcha_guard.conf import problems
+
+
+@checks.register("captcha_guard")
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return [checks.Error(p.msg, hint=p.hint, id=p.id) for p in problems()]

@@ -1,0 +1,24 @@
+"""Which client sent a request, for rate limits and log lines."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from django_captcha_guard.conf import get_settings
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address, trusting ``X-Forwarded-For`` only as far as configured.
+
+    With ``TRUSTED_PROXIES = n``, each of the n proxies in front of Django appends the
+    address it received from, so the n-th entry from the right is the one a proxy we
+    trust wrote; anything further left was written by the client and may be forged.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = get_settings()["TRUSTED_PROXIES"]
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return remote

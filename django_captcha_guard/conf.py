@@ -1,0 +1,102 @@
+"""The ``CAPTCHA_GUARD`` settings dict, merged over documented defaults.
+
+Settings are read when they are used, never copied into module constants at import
+time, so ``override_settings`` and pytest-django's ``settings`` fixture just work. The
+merged result is cached until Django's ``setting_changed`` signal says otherwise,
+because the hot paths (issuing, rendering, verifying) read it on every request.
+
+Validation lives here, in one place: the system checks report every problem found by
+:func:`problems`, and :func:`get_settings` raises ``ImproperlyConfigured`` for the first
+one when a broken configuration is used anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+DEFAULTS: dict[str, Any] = {
+    # What the picture asks: a dotted path to a challenge function, or "text" / "arithmetic".
+    "CHALLENGE": "text",
+    "LENGTH": 5,
+    # No look-alikes: 0/O/D/Q, 1/I/L/J/7, 5/S, 2/Z, 8/B, 6/G, 9/g, U/V, C/G.
+    "ALPHABET": "ACEFHKMNPRTWXY34",
+    "CASE_SENSITIVE": False,
+    # Seconds a challenge stays answerable: long enough to fill a form, short enough to
+    # bound what a store holds.
+    "TIMEOUT": 300,
+    "IMAGE_SIZE": (160, 60),
+    "FORMAT": "PNG",
+    # Extra TrueType font files; empty means the bundled fonts.
+    "FONTS": [],
+    "BACKGROUND": (255, 255, 255),
+    "STORE": {"BACKEND": "session", "OPTIONS": {}},
+    "KEY_FIELD": "captcha_key",
+    "ANSWER_FIELD": "captcha_answer",
+    "PROTECTED_ROUTES": [],
+    "FAILURE_VIEW": "django_captcha_guard.views.captcha_failure",
+    # New challenges per client address and minute; None switches the limit off.
+    "RATE_LIMIT": 60,
+    "RATE_LIMIT_CACHE": "default",
+    # How many reverse proxies append to X-Forwarded-For in front of Django; 0 trusts
+    # only REMOTE_ADDR, since a client can write any X-Forwarded-For it likes.
+    "TRUSTED_PROXIES": 0,
+    # False skips verification entirely; a system check refuses it when DEBUG is off.
+    "ENABLED": True,
+}
+
+CHALLENGE_ALIASES = {
+    "text": "django_captcha_guard.challenges.text",
+    "arithmetic": "django_captcha_guard.challenges.arithmetic",
+}
+STORE_ALIASES = {
+    "session": "django_captcha_guard.storage.SessionStore",
+    "cache": "django_captcha_guard.storage.CacheStore",
+    "memory": "django_captcha_guard.storage.MemoryStore",
+}
+IMAGE_FORMATS = ("PNG", "WEBP", "JPEG")
+MAX_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration mistake, reported by a system check or raised on use."""
+
+    id: str
+    msg: str
+    hint: str
+
+
+def user_settings() -> dict[str, Any]:
+    """The user's ``CAPTCHA_GUARD`` dict, unmerged (an empty dict when unset)."""
+    value = getattr(settings, "CAPTCHA_GUARD", {})
+    return value if isinstance(value, dict) else {"__not_a_dict__": value}
+
+
+@functools.cache
+def get_settings() -> dict[str, Any]:
+    """The merged settings; raises ``ImproperlyConfigured`` naming the first mistake."""
+    found = problems()
+    if found:
+        first = found[0]
+        raise ImproperlyConfigured(f"{first.msg} ({first.id}) {first.hint}")
+    return {**DEFAULTS, **user_settings()}
+
+
+@receiver(setting_changed)
+def _clear_cache(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"CAPTCHA_GUARD", "SECRET_KEY", "DEBUG"}:
+        get_settings.cache_clear()
+
+
+def problems() -> list[Problem]:
+    """Every mistake in the ``CAPTCHA_GUARD`` dict itself (integration checks live in checks.py)."""
+    from django_captcha_guard import validation
+
+    return validation.settings_problems(user_settings())

@@ -1,0 +1,46 @@
+"""Challenge stores and the accessor that builds the configured one."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+from django_captcha_guard.conf import STORE_ALIASES, get_settings
+from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
+from django_captcha_guard.storage.cache import CacheStore
+from django_captcha_guard.storage.memory import MemoryStore
+from django_captcha_guard.storage.session import SessionStore
+
+__all__ = [
+    "BaseStore",
+    "CacheStore",
+    "Entry",
+    "MemoryStore",
+    "SessionStore",
+    "StoreUnavailable",
+    "get_storage",
+]
+
+
+@functools.cache
+def get_storage() -> BaseStore:
+    """The configured store, built once per process (the memory store must be shared)."""
+    config = get_settings()["STORE"]
+    path = STORE_ALIASES.get(config["BACKEND"], config["BACKEND"])
+    try:
+        store_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"CAPTCHA_GUARD['STORE']['BACKEND'] {path!r} does not import: {exc}") from exc
+    options: dict[str, Any] = config.get("OPTIONS", {})
+    return store_class(**options)
+
+
+@receiver(setting_changed)
+def _reset_storage(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"CAPTCHA_GUARD", "CACHES", "SESSION_ENGINE"}:
+        get_storage.cache_clear()

@@ -1,0 +1,62 @@
+"""The storage contract every challenge store fulfils.
+
+A store keeps, per outstanding challenge, only an :class:`Entry`: a keyed digest of the
+answer and the moment it stops being valid. It never sees the plaintext answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.http import HttpRequest
+
+
+class Entry(NamedTuple):
+    digest: str  # urlsafe base64 of HMAC(answer), bound to the key and scope
+    expires_at: float  # Unix time, from the store's clock
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached or did not confirm a write.
+
+    Callers fail closed on it: issuing and the image view answer 503, verification fails
+    with reason ``unavailable``. Backends raise it instead of their own exceptions so the
+    rest of the package handles one error.
+    """
+
+
+class BaseStore:
+    """Base class for challenge stores; subclasses implement ``save``, ``get`` and ``pop``.
+
+    ``clock`` returns the current Unix time; tests inject a fake one to exercise expiry
+    without sleeping. Options from ``CAPTCHA_GUARD["STORE"]["OPTIONS"]`` arrive as keyword
+    arguments; a subclass takes the ones it knows and passes ``clock`` on.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+
+    def save(self, request: HttpRequest, key: str, entry: Entry, timeout: int) -> None:
+        """Keep ``entry`` under ``key`` for at most ``timeout`` seconds.
+
+        Raises StoreUnavailable when the entry may not have been stored.
+        """
+        raise NotImplementedError("subclasses of BaseStore must provide a save() method")
+
+    def get(self, request: HttpRequest, key: str) -> Entry | None:
+        """The live entry under ``key``, or None; never consumes it (the image view)."""
+        raise NotImplementedError("subclasses of BaseStore must provide a get() method")
+
+    def pop(self, request: HttpRequest, key: str) -> Entry | None:
+        """Remove and return the entry under ``key``.
+
+        Of any number of concurrent callers for one key, at most one receives the entry;
+        the others get None. This is what makes a challenge single-use.
+        """
+        raise NotImplementedError("subclasses of BaseStore must provide a pop() method")
+
+    def is_live(self, entry: Entry | None) -> bool:
+        """Whether ``entry`` exists and has not expired by this store's clock."""
+        return entry is not None and entry.expires_at > self.clock()

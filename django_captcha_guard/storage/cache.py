@@ -1,0 +1,9 @@
+"""CacheStore (placeholder)."""
+
+from __future__ import annotations
+
+from django_captcha_guard.storage.base import BaseStore
+
+
+class CacheStore(BaseStore):
+    pass

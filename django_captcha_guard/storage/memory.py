@@ -1,0 +1,9 @@
+"""MemoryStore (placeholder)."""
+
+from __future__ import annotations
+
+from django_captcha_guard.storage.base import BaseStore
+
+
+class MemoryStore(BaseStore):
+    pass

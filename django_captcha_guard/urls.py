@@ -1,0 +1,3 @@
+app_name = "captcha_guard"
+
+urlpatterns: list = []

@@ -1,0 +1,291 @@
+"""Validation of the ``CAPTCHA_GUARD`` dict itself.
+
+Each problem carries a stable ID so that projects can silence one in
+``SILENCED_SYSTEM_CHECKS`` and tests can compare against it. Integration mistakes that
+depend on other settings (sessions, caches, URLs) are in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from django_captcha_guard.conf import (
+    CHALLENGE_ALIASES,
+    DEFAULTS,
+    IMAGE_FORMATS,
+    MAX_LENGTH,
+    STORE_ALIASES,
+    Problem,
+)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def settings_problems(user: dict[str, Any]) -> list[Problem]:
+    if "__not_a_dict__" in user:
+        return [Problem("captcha_guard.E001", "CAPTCHA_GUARD must be a dict.", "Set CAPTCHA_GUARD = {...}.")]
+    unknown = sorted(set(user) - set(DEFAULTS))
+    found = []
+    if unknown:
+        found.append(
+            Problem(
+                "captcha_guard.E002",
+                f"CAPTCHA_GUARD has unknown keys: {', '.join(map(str, unknown))}.",
+                f"Valid keys are: {', '.join(DEFAULTS)}.",
+            )
+        )
+    config = {**DEFAULTS, **user}
+    for check in CHECKS:
+        problem = check(config)
+        if problem:
+            found.append(problem)
+    return found
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _length(config: dict[str, Any]) -> Problem | None:
+    if not _is_int(config["LENGTH"]) or not 1 <= config["LENGTH"] <= MAX_LENGTH:
+        return Problem(
+            "captcha_guard.E003",
+            f"CAPTCHA_GUARD['LENGTH'] must be a whole number from 1 to {MAX_LENGTH}, not {config['LENGTH']!r}.",
+            "Five characters (the default) balance effort for people and guesses for bots.",
+        )
+    return None
+
+
+def _timeout(config: dict[str, Any]) -> Problem | None:
+    if not _is_int(config["TIMEOUT"]) or config["TIMEOUT"] <= 0:
+        return Problem(
+            "captcha_guard.E004",
+            f"CAPTCHA_GUARD['TIMEOUT'] must be a positive number of seconds, not {config['TIMEOUT']!r}.",
+            "Every challenge must expire; the default is 300 seconds.",
+        )
+    return None
+
+
+def _alphabet(config: dict[str, Any]) -> Problem | None:
+    alphabet = config["ALPHABET"]
+    if not isinstance(alphabet, str) or len(set(alphabet)) < 2 or any(c.isspace() for c in alphabet):
+        return Problem(
+            "captcha_guard.E005",
+            "CAPTCHA_GUARD['ALPHABET'] must be a string of at least two distinct, non-space characters.",
+            f"The default is {DEFAULTS['ALPHABET']!r}, which leaves out look-alikes such as 0/O and 1/I.",
+        )
+    return None
+
+
+def _challenge(config: dict[str, Any]) -> Problem | None:
+    path = config["CHALLENGE"]
+    try:
+        function = import_string(CHALLENGE_ALIASES.get(path, path)) if isinstance(path, str) else None
+    except ImportError:
+        function = None
+    if not callable(function):
+        return Problem(
+            "captcha_guard.E006",
+            f"CAPTCHA_GUARD['CHALLENGE'] {path!r} is not an importable function.",
+            "Use 'text', 'arithmetic' or a dotted path to a function (rng, settings) -> Challenge.",
+        )
+    return None
+
+
+def _image_size(config: dict[str, Any]) -> Problem | None:
+    from django_captcha_guard.image import minimum_size
+
+    size = config["IMAGE_SIZE"]
+    if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(n) for n in size)):
+        return Problem(
+            "captcha_guard.E007",
+            f"CAPTCHA_GUARD['IMAGE_SIZE'] must be (width, height) in pixels, not {size!r}.",
+            f"The default is {DEFAULTS['IMAGE_SIZE']!r}.",
+        )
+    length = config["LENGTH"] if _is_int(config["LENGTH"]) else DEFAULTS["LENGTH"]
+    min_width, min_height = minimum_size(max(length, 9 if config["CHALLENGE"] == "arithmetic" else 0))
+    if size[0] < min_width or size[1] < min_height or size[0] > 2000 or size[1] > 1000:
+        return Problem(
+            "captcha_guard.E007",
+            f"CAPTCHA_GUARD['IMAGE_SIZE'] {tuple(size)!r} does not fit the text.",
+            f"Use at least {min_width}x{min_height} pixels for {length} characters (at most 2000x1000).",
+        )
+    return None
+
+
+def _format(config: dict[str, Any]) -> Problem | None:
+    if config["FORMAT"] not in IMAGE_FORMATS:
+        return Problem(
+            "captcha_guard.E008",
+            f"CAPTCHA_GUARD['FORMAT'] {config['FORMAT']!r} is not supported.",
+            f"Use one of {', '.join(IMAGE_FORMATS)}.",
+        )
+    return None
+
+
+def _fonts(config: dict[str, Any]) -> Problem | None:
+    fonts = config["FONTS"]
+    if not isinstance(fonts, (list, tuple)):
+        return Problem(
+            "captcha_guard.E009",
+            "CAPTCHA_GUARD['FONTS'] must be a list of font file paths, not a string.",
+            "Write FONTS = ['/path/to/font.ttf'] (an empty list uses the bundled fonts).",
+        )
+    missing = [path for path in fonts if not (isinstance(path, (str, os.PathLike)) and os.path.isfile(path))]
+    if missing:
+        return Problem(
+            "captcha_guard.E009",
+            f"CAPTCHA_GUARD['FONTS'] names files that do not exist: {', '.join(map(str, missing))}.",
+            "Give absolute paths to TrueType or OpenType files.",
+        )
+    return None
+
+
+def _colour(config: dict[str, Any]) -> Problem | None:
+    colour = config["BACKGROUND"]
+    if not (
+        isinstance(colour, (tuple, list)) and len(colour) == 3 and all(_is_int(c) and 0 <= c <= 255 for c in colour)
+    ):
+        return Problem(
+            "captcha_guard.E010",
+            f"CAPTCHA_GUARD['BACKGROUND'] must be an (r, g, b) tuple of 0-255, not {colour!r}.",
+            "The default is (255, 255, 255).",
+        )
+    return None
+
+
+def _store(config: dict[str, Any]) -> Problem | None:
+    from django_captcha_guard.storage.base import BaseStore
+
+    store = config["STORE"]
+    hint = "Write STORE = {'BACKEND': 'session' | 'cache' | 'memory' | 'dotted.path.Store', 'OPTIONS': {...}}."
+    if not (
+        isinstance(store, dict) and isinstance(store.get("BACKEND"), str) and isinstance(store.get("OPTIONS", {}), dict)
+    ):
+        return Problem("captcha_guard.E011", "CAPTCHA_GUARD['STORE'] must be a dict with a BACKEND string.", hint)
+    if set(store) - {"BACKEND", "OPTIONS"}:
+        return Problem("captcha_guard.E011", "CAPTCHA_GUARD['STORE'] takes only BACKEND and OPTIONS.", hint)
+    path = STORE_ALIASES.get(store["BACKEND"], store["BACKEND"])
+    try:
+        backend = import_string(path)
+    except ImportError:
+        backend = None
+    if not (isinstance(backend, type) and issubclass(backend, BaseStore)):
+        return Problem(
+            "captcha_guard.E011",
+            f"CAPTCHA_GUARD['STORE']['BACKEND'] {path!r} is not an importable BaseStore subclass.",
+            hint,
+        )
+    return None
+
+
+def _fields(config: dict[str, Any]) -> Problem | None:
+    names = (config["KEY_FIELD"], config["ANSWER_FIELD"])
+    if not all(isinstance(name, str) and name for name in names) or names[0] == names[1]:
+        return Problem(
+            "captcha_guard.E012",
+            "CAPTCHA_GUARD['KEY_FIELD'] and ['ANSWER_FIELD'] must be two different, non-empty strings.",
+            "The defaults are 'captcha_key' and 'captcha_answer'.",
+        )
+    return None
+
+
+def _routes(config: dict[str, Any]) -> Problem | None:
+    routes = config["PROTECTED_ROUTES"]
+    hint = (
+        "Write a list such as ['login', '/api/sms/*', {'route': 'comment', 'methods': ['POST']}]; "
+        "a bare string would be read one character at a time and '/' would match every path."
+    )
+    if not isinstance(routes, (list, tuple)):
+        return Problem("captcha_guard.E013", "CAPTCHA_GUARD['PROTECTED_ROUTES'] must be a list, not a string.", hint)
+    for route in routes:
+        if isinstance(route, str) and route:
+            continue
+        if (
+            isinstance(route, dict)
+            and isinstance(route.get("route"), str)
+            and route["route"]
+            and set(route) <= {"route", "methods", "scope"}
+            and isinstance(route.get("methods", []), (list, tuple))
+            and {str(m).upper() for m in route.get("methods", [])} <= UNSAFE_METHODS
+            and isinstance(route.get("scope", ""), str)
+        ):
+            continue
+        return Problem(
+            "captcha_guard.E013",
+            f"CAPTCHA_GUARD['PROTECTED_ROUTES'] has an invalid entry {route!r}.",
+            hint
+            + f" Methods must be among {', '.join(sorted(UNSAFE_METHODS))}: safe methods never consume a challenge.",
+        )
+    return None
+
+
+def _failure_view(config: dict[str, Any]) -> Problem | None:
+    path = config["FAILURE_VIEW"]
+    try:
+        view = import_string(path) if isinstance(path, str) else None
+    except ImportError:
+        view = None
+    if not callable(view):
+        return Problem(
+            "captcha_guard.E014",
+            f"CAPTCHA_GUARD['FAILURE_VIEW'] {path!r} is not an importable view.",
+            "Give a dotted path to a view taking (request, reason).",
+        )
+    return None
+
+
+def _rate_limit(config: dict[str, Any]) -> Problem | None:
+    limit = config["RATE_LIMIT"]
+    if (limit is not None and (not _is_int(limit) or limit <= 0)) or not isinstance(config["RATE_LIMIT_CACHE"], str):
+        return Problem(
+            "captcha_guard.E015",
+            f"CAPTCHA_GUARD['RATE_LIMIT'] must be None or a positive number of challenges per minute, not {limit!r}.",
+            "The default, 60 a minute per client, is generous for people and costly for floods.",
+        )
+    return None
+
+
+def _proxies(config: dict[str, Any]) -> Problem | None:
+    if not _is_int(config["TRUSTED_PROXIES"]) or config["TRUSTED_PROXIES"] < 0:
+        return Problem(
+            "captcha_guard.E016",
+            "CAPTCHA_GUARD['TRUSTED_PROXIES'] must be the number of reverse proxies in front of Django (0 or more).",
+            "0 (the default) uses REMOTE_ADDR only.",
+        )
+    return None
+
+
+def _flags(config: dict[str, Any]) -> Problem | None:
+    for name in ("ENABLED", "CASE_SENSITIVE"):
+        if not isinstance(config[name], bool):
+            return Problem(
+                "captcha_guard.E017",
+                f"CAPTCHA_GUARD[{name!r}] must be True or False, not {config[name]!r}.",
+                f"The default is {DEFAULTS[name]!r}.",
+            )
+    return None
+
+
+CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
+    _length,
+    _timeout,
+    _alphabet,
+    _challenge,
+    _image_size,
+    _format,
+    _fonts,
+    _colour,
+    _store,
+    _fields,
+    _routes,
+    _failure_view,
+    _rate_limit,
+    _proxies,
+    _flags,
+]

@@ -1,0 +1,1 @@
+"""Bundled fonts; installed as ``django_captcha_guard.fonts`` (see setup.cfg)."""

@@ -1,0 +1,15 @@
+"""Fixtures shared by the whole suite, and the rule that nothing is skipped in CI."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: the Redis and browser tests must really run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line("CI: skipped tests are not allowed; failing the run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
