@@ -40,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "KEY_FIELD": "captcha_key",
     "ANSWER_FIELD": "captcha_answer",
     "PROTECTED_ROUTES": [],
-    "FAILURE_VIEW": "django_captcha_guard.views.captcha_failure",
+    "FAILURE_VIEW": "django_captcha_guard.failure.captcha_failure",
     # New challenges per client address and minute; None switches the limit off.
     "RATE_LIMIT": 60,
     "RATE_LIMIT_CACHE": "default",
