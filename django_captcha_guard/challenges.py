@@ -53,7 +53,8 @@ def arithmetic(rng: random.Random, config: dict[str, Any]) -> Challenge:
 def get_challenge_function(path: str | None = None) -> ChallengeFunction:
     """The configured challenge function (a short name or a dotted path)."""
     path = path or get_settings()["CHALLENGE"]
-    return import_string(CHALLENGE_ALIASES.get(path, path))
+    function: ChallengeFunction = import_string(CHALLENGE_ALIASES.get(path, path))
+    return function
 
 
 def seeded_rng(key: str) -> random.Random:

@@ -14,10 +14,11 @@ def client_ip(request: HttpRequest) -> str:
     address it received from, so the n-th entry from the right is the one a proxy we
     trust wrote; anything further left was written by the client and may be forged.
     """
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = get_settings()["TRUSTED_PROXIES"]
+    remote: str = request.META.get("REMOTE_ADDR", "")
+    proxies: int = get_settings()["TRUSTED_PROXIES"]
     if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]

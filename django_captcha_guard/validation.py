@@ -170,7 +170,8 @@ def _store(config: dict[str, Any]) -> Problem | None:
         return Problem("captcha_guard.E011", "CAPTCHA_GUARD['STORE'] must be a dict with a BACKEND string.", hint)
     if set(store) - {"BACKEND", "OPTIONS"}:
         return Problem("captcha_guard.E011", "CAPTCHA_GUARD['STORE'] takes only BACKEND and OPTIONS.", hint)
-    path = STORE_ALIASES.get(store["BACKEND"], store["BACKEND"])
+    name: str = store["BACKEND"]
+    path = STORE_ALIASES.get(name, name)
     try:
         backend = import_string(path)
     except ImportError:

@@ -62,4 +62,4 @@ TEMPLATES = [
     }
 ]
 
-CAPTCHA_GUARD: dict = {}
+CAPTCHA_GUARD: dict[str, object] = {}

@@ -37,7 +37,8 @@ def get_storage() -> BaseStore:
     except ImportError as exc:
         raise ImproperlyConfigured(f"CAPTCHA_GUARD['STORE']['BACKEND'] {path!r} does not import: {exc}") from exc
     options: dict[str, Any] = config.get("OPTIONS", {})
-    return store_class(**options)
+    store: BaseStore = store_class(**options)
+    return store
 
 
 @receiver(setting_changed)
