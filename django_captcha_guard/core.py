@@ -25,8 +25,13 @@ from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
+from django_captcha_guard.submission import submitted
 
 logger = logging.getLogger("django_captcha_guard")
+
+# Where a request keeps its result, so the middleware, the decorator, the form field and the
+# DRF classes on one request consume one challenge once (as CSRF marks a checked request).
+RESULT_ATTRIBUTE = "_captcha_guard_result"
 
 # secrets.token_urlsafe(16): 22 characters of the urlsafe base64 alphabet.
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -124,6 +129,29 @@ def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Resu
             getattr(request, "path", ""),
         )
         captcha_failed.send(sender=verify, request=request, reason=result.reason)
+    return result
+
+
+def check_request(request: HttpRequest, scope: str = "") -> Result:
+    """Verify the key and answer the request submits (form fields or JSON body), once per request."""
+    previous = getattr(request, RESULT_ATTRIBUTE, None)
+    if isinstance(previous, Result):
+        return previous
+    key, answer = submitted(request)
+    return verify_once(request, key, answer, scope)
+
+
+def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Result:
+    """:func:`verify`, unless this request was already checked: then that result stands.
+
+    A challenge is single-use, so a second check on the same request would always fail;
+    the first check (with its scope) decides for every entry point.
+    """
+    previous = getattr(request, RESULT_ATTRIBUTE, None)
+    if isinstance(previous, Result):
+        return previous
+    result = verify(request, key, answer, scope)
+    setattr(request, RESULT_ATTRIBUTE, result)
     return result
 
 

@@ -1,0 +1,89 @@
+"""Reading the submitted key and answer out of a request, whatever the client sent.
+
+Nothing here decides whether an answer is right: it only hands :func:`core.verify` the
+two values, or a value verify rejects as malformed when the request cannot be read. A
+field sent twice is passed on as a list, so an ambiguous submission is malformed rather
+than "whichever copy came first".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import HttpRequest, QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
+
+from django_captcha_guard.conf import get_settings
+
+# Any non-string value is malformed for core.verify; this one says "the body was unreadable".
+UNREADABLE = object()
+_UNREADABLE_ERRORS = (
+    MultiPartParserError,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    SuspiciousOperation,
+    UnreadablePostError,
+    UnicodeDecodeError,
+)
+
+
+def is_json(request: HttpRequest) -> bool:
+    """Whether the body is JSON (``application/json`` or a ``+json`` type)."""
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def submitted(request: HttpRequest) -> tuple[Any, Any]:
+    """The (key, answer) the request carries in its form data or JSON body.
+
+    The query string is never read: an answer in a URL ends up in access logs. The body
+    is bounded by Django's own ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a body over it, broken
+    multipart data, invalid JSON or a JSON value other than an object is unreadable.
+    """
+    try:
+        data = _body_data(request)
+    except _UNREADABLE_ERRORS:
+        return UNREADABLE, UNREADABLE
+    return from_mapping(data)
+
+
+def from_mapping(data: object) -> tuple[Any, Any]:
+    """The (key, answer) in already parsed data: a QueryDict, a dict, or anything else."""
+    if not isinstance(data, Mapping):
+        return UNREADABLE, UNREADABLE
+    config = get_settings()
+    return _value(data, config["KEY_FIELD"]), _value(data, config["ANSWER_FIELD"])
+
+
+def _body_data(request: HttpRequest) -> object:
+    if is_json(request):
+        if not request.body:
+            return {}
+        try:
+            return json.loads(request.body)
+        except (ValueError, RecursionError):
+            # ValueError covers invalid JSON and bytes that are not UTF-8/16/32.
+            return None
+    if request.method == "POST":
+        return request.POST
+    if request.content_type == "application/x-www-form-urlencoded":
+        # Django parses form bodies for POST only; PUT, PATCH and DELETE forms are read here.
+        return QueryDict(request.body, encoding=request.encoding)
+    return {}
+
+
+def _value(data: Mapping[str, Any], name: str) -> Any:
+    if isinstance(data, MultiValueDict):
+        values = data.getlist(name)
+        if len(values) > 1:
+            return values
+        return values[0] if values else None
+    value = data.get(name)
+    # A JSON client may send an arithmetic answer as a number.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
