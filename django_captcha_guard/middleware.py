@@ -1,15 +1,60 @@
-"""CaptchaGuardMiddleware (placeholder)."""
+"""CaptchaGuardMiddleware: protects the routes in ``PROTECTED_ROUTES``.
+
+Modelled on Django's CSRF protection. The check runs in ``process_view``, so it sees the
+resolved URL name and the view's ``captcha_exempt`` mark, and so ``CsrfViewMiddleware``
+(listed earlier in ``MIDDLEWARE``) rejects a forged request before a challenge is spent.
+The result is recorded on the request, so ``@require_captcha`` on the same view does not
+check (and fail) a second time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponseBase
+
+from django_captcha_guard import routes
+from django_captcha_guard.core import check_request
+from django_captcha_guard.failure import respond
 
 
 class CaptchaGuardMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            # Tells Django's handler to await this instance instead of running it in a thread.
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
         return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        return await self.get_response(request)  # type: ignore[misc, no-any-return]
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        """Check a protected request; None lets the view run.
+
+        Django runs a synchronous ``process_view`` in a worker thread under ASGI, so the
+        store (session, database, Redis) is never called from the event loop.
+        """
+        if getattr(view_func, "captcha_exempt", False):
+            return None
+        protection = routes.match(request)
+        if protection is None:
+            return None
+        result = check_request(request, protection.scope)
+        return None if result.ok else respond(request, result.reason)
