@@ -6,9 +6,16 @@ from typing import Any
 
 from django.core import checks
 
+from django_captcha_guard import integration_checks
 from django_captcha_guard.conf import problems
 
 
 @checks.register("captcha_guard")
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     return [checks.Error(p.msg, hint=p.hint, id=p.id) for p in problems()]
+
+
+@checks.register("captcha_guard")
+def check_integration(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Mistakes in how the app is wired into the project (E030-E039)."""
+    return integration_checks.problems()

@@ -1,3 +1,31 @@
 from django.urls import include, path
 
-urlpatterns = [path("captcha/", include("django_captcha_guard.urls"))]
+from django_captcha_guard.decorators import require_captcha
+from tests import views
+
+protected_patterns = (
+    [
+        path("plain/", views.plain, name="plain"),
+        path("exempt/", views.exempt, name="exempt"),
+        path("protected/", views.protected, name="protected"),
+        path("login/", views.login, name="login"),
+        path("custom-failure/", views.custom_failure, name="custom-failure"),
+        path("custom-failure-path/", views.custom_failure_path, name="custom-failure-path"),
+        path("async/", views.async_protected, name="async"),
+        path("async-exempt/", views.async_exempt, name="async-exempt"),
+        path("cbv/method/", views.OnMethod.as_view(), name="cbv-method"),
+        path("cbv/class/", views.OnClass.as_view(), name="cbv-class"),
+        path("cbv/as-view/", require_captcha(views.Plain.as_view()), name="cbv-as-view"),
+        path("cbv/exempt/", views.ExemptClass.as_view(), name="cbv-exempt"),
+        path("cbv/async/", views.AsyncOnMethod.as_view(), name="cbv-async"),
+        path("api/plain/", views.api, name="api-plain"),
+        path("api/protected/", views.protected_api, name="api-protected"),
+    ],
+    "guarded",
+)
+
+urlpatterns = [
+    path("captcha/", include("django_captcha_guard.urls")),
+    path("guarded/", include(protected_patterns)),
+    path("plain/", views.plain, name="plain"),
+]

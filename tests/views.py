@@ -1,0 +1,75 @@
+"""Views the integration tests protect in every supported way."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+
+from django_captcha_guard.core import Reason
+from django_captcha_guard.decorators import captcha_exempt, require_captcha
+
+
+def ok(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def teapot(request: HttpRequest, reason: Reason) -> HttpResponse:
+    return HttpResponse(f"custom failure: {reason.value}", status=418)
+
+
+plain = ok  # protected only by the middleware, through PROTECTED_ROUTES
+exempt = captcha_exempt(ok)
+protected = require_captcha(ok)
+login = require_captcha(scope="login", methods=["POST"])(ok)
+custom_failure = require_captcha(on_failure=teapot)(ok)
+custom_failure_path = require_captcha(on_failure="tests.views.teapot")(ok)
+
+
+@require_captcha
+async def async_protected(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+@captcha_exempt
+async def async_exempt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+class OnMethod(View):
+    @method_decorator(require_captcha)
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("form")
+
+
+@method_decorator(require_captcha(scope="login"), name="dispatch")
+class OnClass(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+class Plain(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+@method_decorator(captcha_exempt, name="dispatch")
+class ExemptClass(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+class AsyncOnMethod(View):
+    @method_decorator(require_captcha)
+    async def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+def api(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"code": 0, "errmsg": "OK"})
+
+
+protected_api = require_captcha(api)
