@@ -1,0 +1,1 @@
+"""A minimal Django project serving django_captcha_guard to the load generator."""

@@ -1,0 +1,64 @@
+"""Settings for the benchmark site; the store under test comes from ``BENCH_STORE``.
+
+``BENCH_STORE`` is one of ``memory``, ``session-db``, ``session-cache`` or ``cache``.
+Redis-backed runs use database 12 on the local server, which the runner flushes before
+and after each run. Rate limiting is off: the load generator is one client address.
+"""
+
+import os
+
+STORE = os.environ.get("BENCH_STORE", "cache")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+SECRET_KEY = "bench-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1"]
+USE_TZ = True
+ROOT_URLCONF = "bench_site.urls"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django_captcha_guard",
+]
+
+# The same stack as the incumbent's site, plus the bench-only answer header (see solver.py).
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "bench_site.solver.AnswerHeaderMiddleware",
+]
+
+# WAL and IMMEDIATE transactions keep two workers' writes from failing with "database is
+# locked"; the incumbent's site uses the same options.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("BENCH_DB", "bench.sqlite3"),
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+}
+
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "bench_redis": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL},
+}
+
+STORES = {
+    "memory": {"BACKEND": "memory", "OPTIONS": {}},
+    "session-db": {"BACKEND": "session", "OPTIONS": {}},
+    "session-cache": {"BACKEND": "session", "OPTIONS": {}},
+    "cache": {"BACKEND": "cache", "OPTIONS": {"ALIAS": "bench_redis"}},
+}
+if STORE == "session-cache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "bench_redis"
+
+CAPTCHA_GUARD = {"STORE": STORES[STORE], "RATE_LIMIT": None}

@@ -1,0 +1,20 @@
+"""Our endpoints under ``captcha/`` and one protected view for the whole-flow phase."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+
+from django_captcha_guard.decorators import require_captcha
+
+
+@require_POST
+@require_captcha
+def protected(request: HttpRequest) -> HttpResponse:
+    """Stands for a login or comment view: it only runs once the captcha is solved."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("captcha/", include("django_captcha_guard.urls")),
+    path("protected/", protected),
+]

@@ -1,0 +1,125 @@
+"""The two sites under load: ours from the project's environment, django-simple-captcha's
+from its own, both behind gunicorn with identical settings, on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parents[1]
+WORK_DIR = REPO / ".bench"  # git-ignored: the incumbent's venv, SQLite files, key lists
+INCUMBENT_VENV = WORK_DIR / "incumbent-venv"
+REDIS_URL = "redis://127.0.0.1:6379/12"  # a database no test and no other program uses
+WORKERS = 2
+
+
+def ensure_incumbent_venv() -> Path:
+    """django-simple-captcha's latest release in a venv of its own; returns its python.
+
+    Django and gunicorn are pinned to the versions our environment runs, so the sites
+    differ only in the captcha app. Our environment never has ``captcha`` installed.
+    """
+    python = INCUMBENT_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(INCUMBENT_VENV)], check=True)
+    pins = [f"{name}=={importlib.metadata.version(name)}" for name in ("Django", "gunicorn")]
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "django-simple-captcha", *pins], check=True)
+    return python
+
+
+def incumbent_version() -> str:
+    python = INCUMBENT_VENV / "bin" / "python"
+    code = "import importlib.metadata as m; print(m.version('django-simple-captcha'))"
+    return subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def flush_redis() -> None:
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def site_env(settings: str, db_name: str, store: str = "") -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTHON"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings,
+        BENCH_DB=str(WORK_DIR / db_name),
+        BENCH_STORE=store,
+        BENCH_REDIS_URL=REDIS_URL,
+    )
+    return env
+
+
+def migrate(python: Path, env: dict[str, str]) -> None:
+    """A fresh SQLite database for one run: no rows left over from the previous one."""
+    db = Path(env["BENCH_DB"])
+    for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    command = [str(python), "-m", "django", "migrate", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=BENCH_DIR, env=env, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serve(python: Path, env: dict[str, str], workers: int = WORKERS) -> Iterator[str]:
+    """Run gunicorn (sync workers) for the duration of the block; yields the base URL."""
+    port = free_port()
+    command = [
+        str(python.parent / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+        "django.core.wsgi:get_wsgi_application()",
+    ]
+    server = subprocess.Popen(command, cwd=BENCH_DIR, env=env)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            urllib.request.urlopen(base_url + "/up/", timeout=2)  # any answer, even a 404, will do
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {base_url} within 30 s")
