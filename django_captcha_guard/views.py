@@ -1,1 +1,125 @@
-"""Image and JSON endpoints (placeholder)."""
+"""The two public endpoints: the picture for a key, and a new challenge as JSON.
+
+The image view only reads the store: it redraws the picture from the key (the same key
+always gives the same bytes), so reloading it or asking for the HiDPI copy costs no
+state. The JSON view is the one place a client can ask for challenges without loading a
+page, so it is the one that is rate-limited.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_safe
+
+from django_captcha_guard import image, ratelimit
+from django_captcha_guard.challenges import draw
+from django_captcha_guard.conf import get_settings
+from django_captcha_guard.core import MAX_SCOPE_LENGTH, Reason, Result, is_valid_key, issue
+from django_captcha_guard.storage import StoreUnavailable, get_storage
+
+logger = logging.getLogger("django_captcha_guard")
+
+EXTENSIONS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpg"}
+SCALES = {"1": 1, "2": 2}
+
+
+def image_url(key: str, scale: int = 1) -> str:
+    """The path of the picture for ``key`` in the configured format (``scale=2`` for HiDPI)."""
+    url = reverse("captcha_guard:image", kwargs={"key": key, "extension": EXTENSIONS[get_settings()["FORMAT"]]})
+    return f"{url}?scale={scale}" if scale != 1 else url
+
+
+def is_valid_scope(scope: object) -> bool:
+    """Whether ``scope`` is a short, printable string (it only ever feeds the digest)."""
+    return isinstance(scope, str) and len(scope) <= MAX_SCOPE_LENGTH and scope.isprintable()
+
+
+@require_safe
+def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpResponse:
+    """``GET captcha/<key>.png``: the picture, 410 once the challenge is gone.
+
+    ``.png`` always works and so does the configured format's extension; the extension
+    picks the encoding. HEAD gets the same headers (Django drops the body).
+    """
+    formats = {"png": "PNG", EXTENSIONS[get_settings()["FORMAT"]]: get_settings()["FORMAT"]}
+    if extension not in formats:
+        raise Http404
+    if not is_valid_key(key):
+        return _text(Result(Reason.MALFORMED).message, 400)
+    scales = request.GET.getlist("scale") or ["1"]
+    if len(scales) != 1 or scales[0] not in SCALES:
+        return _text(_("The scale must be 1 or 2."), 400)
+    store = get_storage()
+    try:
+        entry = store.get(request, key)
+    except StoreUnavailable:
+        logger.error("Captcha store unavailable while serving an image", exc_info=True)
+        return _text(Result(Reason.UNAVAILABLE).message, 503)
+    if not store.is_live(entry):
+        return _text(Result(Reason.EXPIRED).message, 410)
+    image_format = formats[extension]
+    challenge, rng = draw(key)
+    body = image.render(challenge.display, rng, scale=SCALES[scales[0]], image_format=image_format)
+    response = HttpResponse(body, content_type=image.content_type(image_format))
+    return _private(response)
+
+
+@require_GET
+def new_challenge(request: HttpRequest) -> HttpResponse:
+    """``GET captcha/new/``: issue a challenge, for SPAs and the refresh button.
+
+    ``?scope=`` binds it to a scope; ``?replaces=<key>`` retires the challenge it replaces,
+    so a page that refreshes often still holds only one. 429 with ``Retry-After`` once a
+    client asks for more than ``RATE_LIMIT`` a minute; 503 when the store is down.
+    """
+    scopes = request.GET.getlist("scope") or [""]
+    replaces = request.GET.getlist("replaces")
+    if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
+        return _error(_("Invalid scope or key in the request."), 400)
+    try:
+        wait = ratelimit.retry_after(request)
+        if wait is not None:
+            response = _error(_("Too many new pictures were requested. Please wait a moment."), 429)
+            response["Retry-After"] = str(wait)
+            return response
+        if replaces and is_valid_key(replaces[0]):
+            _retire(request, replaces[0])
+        key = issue(request, scopes[0])
+    except StoreUnavailable:
+        # Already logged where it happened (rate limit, store or core.issue).
+        return _error(Result(Reason.UNAVAILABLE).message, 503)
+    return _json({"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}, 200)
+
+
+def _retire(request: HttpRequest, key: str) -> None:
+    try:
+        get_storage().pop(request, key)
+    except StoreUnavailable:
+        logger.error("Captcha store unavailable while retiring a replaced challenge", exc_info=True)
+        raise
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # A picture or key cached by a browser or proxy would be shown after it was used up.
+    add_never_cache_headers(response)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _text(message: str, status: int) -> HttpResponse:
+    return _private(HttpResponse(message, status=status, content_type="text/plain; charset=utf-8"))
+
+
+def _json(data: dict[str, Any], status: int) -> HttpResponse:
+    return _private(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
+
+
+def _error(message: str, status: int) -> HttpResponse:
+    # The {"code", "errmsg"} shape the failure view and the tutorials' APIs use.
+    return _json({"code": status, "errmsg": message}, status)

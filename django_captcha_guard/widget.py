@@ -1,0 +1,141 @@
+"""The captcha widget's HTML, shared by the ``{% captcha %}`` tag and ``CaptchaField``.
+
+Rendering issues a fresh challenge every time, so a form re-shown after a failed submit
+always carries a new picture (the old one was consumed by the check). The HTML comes
+from ``captcha_guard/widget.html`` through the project's template engines, so a project
+overrides it the usual way; it holds no inline script or style and no ``on*``
+attribute: ``captcha_guard.js`` reads its configuration from ``data-*`` attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from django_captcha_guard.conf import CHALLENGE_ALIASES, get_settings
+from django_captcha_guard.core import MAX_ANSWER_LENGTH, Reason, Result, issue
+from django_captcha_guard.storage import StoreUnavailable
+from django_captcha_guard.views import image_url, is_valid_scope
+
+TEMPLATE_NAME = "captcha_guard/widget.html"
+SCRIPT = "captcha_guard/captcha_guard.js"
+# Request attributes: how many widgets this page has, and whether the script is included.
+_COUNTER = "_captcha_guard_widgets"
+_SCRIPT_DONE = "_captcha_guard_script"
+
+
+def render_widget(
+    request: HttpRequest | None,
+    scope: str = "",
+    *,
+    answer_id: str | None = None,
+    nonce: str | None = None,
+    template_name: str = TEMPLATE_NAME,
+    include_script: bool = True,
+    answer_attrs: str = "",
+) -> SafeString:
+    """Issue a challenge and render the widget for it (or a notice when the store is down).
+
+    ``answer_id`` is the answer input's id (a form field passes its ``id_...``); by default
+    each widget on the page gets a numbered one, so several widgets never share ids.
+    ``answer_attrs`` are extra, already escaped attributes for the answer input (the form
+    field passes ``aria-invalid`` and ``aria-describedby`` through).
+    """
+    if request is None:
+        raise ValueError(
+            "The captcha widget needs the request: add 'django.template.context_processors.request' "
+            "to your template context processors, or pass request= to a CaptchaFormMixin form."
+        )
+    if not is_valid_scope(scope):
+        raise ValueError(f"Invalid captcha scope {scope!r}: use printable text of at most 64 characters.")
+    number = getattr(request, _COUNTER, 0) + 1
+    setattr(request, _COUNTER, number)
+    widget_id = f"captcha-guard-{number}"
+    context: dict[str, Any] = {
+        "widget_id": widget_id,
+        "answer_id": answer_id or f"{widget_id}-answer",
+        "answer_attrs": answer_attrs,
+        "script": script_tag(request, nonce) if include_script else "",
+    }
+    try:
+        key = issue(request, scope)
+    except StoreUnavailable:
+        context.update(unavailable=True, message=Result(Reason.UNAVAILABLE).message)
+        return render_to_string(template_name, context)
+    config = get_settings()
+    width, height = config["IMAGE_SIZE"]
+    context.update(
+        unavailable=False,
+        key=key,
+        scope=scope,
+        image_url=image_url(key),
+        image_url_2x=image_url(key, scale=2),
+        width=width,
+        height=height,
+        key_field=config["KEY_FIELD"],
+        answer_field=config["ANSWER_FIELD"],
+        new_url=reverse("captcha_guard:new"),
+        expires_in=config["TIMEOUT"],
+        **_answer_hints(config),
+    )
+    return render_to_string(template_name, context)
+
+
+def script_tag(request: HttpRequest | None, nonce: str | None = None) -> SafeString:
+    """``<script src=... defer>`` the first time a page asks for it, then nothing.
+
+    Loaded with ``defer`` so it never blocks rendering; ``nonce`` lets it run under a
+    Content-Security-Policy that only allows scripts carrying the page's nonce.
+    """
+    if request is not None:
+        if getattr(request, _SCRIPT_DONE, False):
+            return SafeString("")
+        setattr(request, _SCRIPT_DONE, True)
+    if nonce:
+        return format_html('<script src="{}" defer nonce="{}"></script>', static(SCRIPT), nonce)
+    return format_html('<script src="{}" defer></script>', static(SCRIPT))
+
+
+def page_nonce(context: Any, request: HttpRequest | None) -> str | None:
+    """The page's CSP nonce: ``csp_nonce`` in the template context or on the request.
+
+    Django's CSP context processor and django-csp both offer one; it may be lazy, so
+    it is turned into text here, when the page really needs it.
+    """
+    nonce = context.get("csp_nonce") if context is not None else None
+    if not nonce and request is not None:
+        nonce = getattr(request, "csp_nonce", None)
+    return str(nonce) if nonce else None
+
+
+def _answer_hints(config: dict[str, Any]) -> dict[str, Any]:
+    """Label, alt text, length and on-screen keyboard that suit the configured challenge."""
+    path = CHALLENGE_ALIASES.get(config["CHALLENGE"], config["CHALLENGE"])
+    if path == CHALLENGE_ALIASES["arithmetic"]:
+        return {
+            "label": _("Result of the calculation in the picture"),
+            "alt": _("A calculation to solve, drawn as a picture"),
+            "maxlength": MAX_ANSWER_LENGTH,
+            "inputmode": "numeric",
+        }
+    if path == CHALLENGE_ALIASES["text"]:
+        numeric = config["ALPHABET"].isdigit()
+        return {
+            "label": _("Characters in the picture"),
+            "alt": _("Characters to type, drawn as a picture"),
+            "maxlength": config["LENGTH"],
+            "inputmode": "numeric" if numeric else "text",
+        }
+    return {
+        "label": _("Answer to the picture"),
+        "alt": _("A question to answer, drawn as a picture"),
+        "maxlength": MAX_ANSWER_LENGTH,
+        "inputmode": "text",
+    }
