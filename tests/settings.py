@@ -15,6 +15,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 ROOT_URLCONF = "tests.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+STATIC_URL = "/static/"
 
 REDIS_HOST = os.environ.get("CAPTCHA_GUARD_TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("CAPTCHA_GUARD_TEST_REDIS_PORT", "6379"))
