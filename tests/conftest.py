@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# The parametrised store fixtures (any_store, redis_store) for the storage tests.
+from tests.stores import any_store, redis_store  # noqa: F401
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: the Redis and browser tests must really run."""

@@ -37,7 +37,10 @@ def get_storage() -> BaseStore:
     except ImportError as exc:
         raise ImproperlyConfigured(f"CAPTCHA_GUARD['STORE']['BACKEND'] {path!r} does not import: {exc}") from exc
     options: dict[str, Any] = config.get("OPTIONS", {})
-    store: BaseStore = store_class(**options)
+    try:
+        store: BaseStore = store_class(**options)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"CAPTCHA_GUARD['STORE']['OPTIONS'] do not suit {path}: {exc}") from exc
     return store
 
 
