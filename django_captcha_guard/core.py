@@ -158,17 +158,16 @@ def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") ->
 def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
     if not get_settings()["ENABLED"]:
         return Reason.OK
-    if key in (None, "") or answer in (None, ""):
-        # Consume a well-formed key anyway: one submission per picture.
-        if is_valid_key(key):
-            _pop(request, key)
-        return Reason.MISSING
+    missing = key in (None, "") or answer in (None, "")
     if not is_valid_key(key):
-        return Reason.MALFORMED
+        return Reason.MISSING if missing else Reason.MALFORMED
     try:
+        # Consumed before the answer is looked at: one submission per picture.
         entry = _pop(request, key)
     except StoreUnavailable:
         return Reason.UNAVAILABLE
+    if missing:
+        return Reason.MISSING
     if not isinstance(answer, str) or len(answer) > MAX_ANSWER_LENGTH or "\x00" in answer:
         return Reason.MALFORMED
     if not get_storage().is_live(entry):
