@@ -44,7 +44,13 @@ DATABASES = {
     }
 }
 
-TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -62,3 +68,11 @@ if STORE == "session-cache":
     SESSION_CACHE_ALIAS = "bench_redis"
 
 CAPTCHA_GUARD = {"STORE": STORES[STORE], "RATE_LIMIT": None}
+
+# Server errors go to gunicorn's stderr, so a failing phase shows why.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+}

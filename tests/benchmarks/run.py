@@ -1,0 +1,137 @@
+"""``make bench``: every benchmark in one run, printed as one table.
+
+    python -m tests.benchmarks.run [--seconds 10] [--connections 16] [--parts render,stores,http]
+
+Parts: rendering (tests/benchmarks/render.py), store operations and bytes per outstanding
+challenge (tests/benchmarks/stores.py), and HTTP load with wrk against gunicorn for each
+store and for django-simple-captcha side by side (load.py, servers.py). Everything runs on
+127.0.0.1; each load phase lasts ``--seconds`` and the whole run stays under ten minutes.
+Targets are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.benchmarks import load, servers
+
+STORES = ("memory", "session-db", "session-cache", "cache")
+INCUMBENT = "django-simple-captcha"
+
+
+@dataclass(frozen=True)
+class Row:
+    part: str
+    measurement: str
+    variant: str
+    rate: str = ""
+    median_ms: str = ""
+    tail_ms: str = ""
+    size: str = ""
+    ratio: str = ""
+
+
+HEADER = ("part", "measurement", "variant", "rate /s", "median ms", "p95 / p99 ms", "bytes", f"× {INCUMBENT}")
+
+
+def http_rows(seconds: int, connections: int) -> tuple[list[Row], dict[str, dict[str, load.Phase]]]:
+    """Load each store's site, then the incumbent's, with the same phases and connections."""
+    incumbent_python = servers.ensure_incumbent_venv()
+    env = servers.site_env("incumbent.settings", "incumbent.sqlite3")
+    servers.migrate(incumbent_python, env)
+    with servers.serve(incumbent_python, env) as base_url:
+        theirs = load.measure_incumbent(base_url, seconds=seconds, connections=connections)
+    ours: dict[str, dict[str, load.Phase]] = {}
+    python = Path(sys.executable)
+    for store in STORES:
+        servers.flush_redis()
+        env = servers.site_env("bench_site.settings", "bench.sqlite3", store)
+        servers.migrate(python, env)
+        # The memory store lives in one process: with two workers a key issued by one
+        # is unknown to the other, so it is measured as the single-process server it is for.
+        workers = 1 if store == "memory" else servers.WORKERS
+        with servers.serve(python, env, workers=workers) as base_url:
+            ours[store] = load.measure_ours(base_url, store, seconds=seconds, connections=connections)
+    servers.flush_redis()
+
+    version = servers.incumbent_version()
+    titles = {
+        "issue": "JSON issuing endpoint (req/s, p50, p99)",
+        "image": "image endpoint (req/s, p50, p99)",
+        "flow": "whole flow: issue, image, POST (flows/s, p50, p99)",
+    }
+    rows = []
+    for phase, title in titles.items():
+        for store, phases in ours.items():
+            result = phases[phase]
+            ratio = f"{result.rate / theirs[phase].rate:.2f}" if phase in theirs else ""
+            variant = "memory (1 worker)" if store == "memory" else store
+            rows.append(Row("http", title, variant, *result.cells(), ratio=ratio + failures(result)))
+        if phase in theirs:
+            endpoint = "refresh" if phase == "issue" else "image"
+            label = f"{INCUMBENT} {version} {endpoint}"
+            rows.append(Row("http", title, label, *theirs[phase].cells(), ratio="1.00" + failures(theirs[phase])))
+    return rows, {**ours, INCUMBENT: theirs}
+
+
+def failures(phase: load.Phase) -> str:
+    return f" ({phase.failures} failed)" if phase.failures else ""
+
+
+def render_table(rows: list[Row]) -> str:
+    cells = [HEADER] + [
+        (r.part, r.measurement, r.variant, r.rate, r.median_ms, r.tail_ms, r.size, r.ratio) for r in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(HEADER))]
+    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |" for line in cells]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def targets(results: dict[str, dict[str, load.Phase]], connections: int) -> list[str]:
+    """The issue's targets, as met/missed lines under the table."""
+    if "cache" not in results:
+        return []
+    ours, theirs = results["cache"], results[INCUMBENT]
+    checks = [
+        ("JSON issuing >= 3x refresh req/s (cache store)", ours["issue"].rate / theirs["issue"].rate, 3.0, ">="),
+        ("image >= 1.25x image req/s (cache store)", ours["image"].rate / theirs["image"].rate, 1.25, ">="),
+        (f"whole-flow p99 on Redis, {connections} connections <= 50 ms", ours["flow"].p99_ms, 50.0, "<="),
+    ]
+    lines = []
+    for label, value, bound, sense in checks:
+        met = value >= bound if sense == ">=" else value <= bound
+        lines.append(f"target {'met   ' if met else 'MISSED'} {label}: {value:.2f}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load phase (10-20 s for the README)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--parts", default="render,stores,http")
+    args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    if "http" in parts and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install wrk; `make bench` does it)")
+
+    started = time.monotonic()
+    rows: list[Row] = []
+    results: dict[str, dict[str, load.Phase]] = {}
+    if "http" in parts:
+        http, results = http_rows(args.seconds, args.connections)
+        rows += http
+    print(render_table(rows))
+    for line in targets(results, args.connections):
+        print(line)
+    print(f"whole run: {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
