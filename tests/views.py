@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin
 from django_captcha_guard.core import Reason
 from django_captcha_guard.decorators import captcha_exempt, require_captcha
 
@@ -73,3 +78,38 @@ def api(request: HttpRequest) -> JsonResponse:
 
 
 protected_api = require_captcha(api)
+
+
+class SignupSerializer(CaptchaSerializerMixin, serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class ScopedSignupSerializer(SignupSerializer):
+    captcha_scope = "signup"
+
+
+class PermissionView(APIView):
+    permission_classes = [CaptchaRequired]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+    def post(self, request: Request) -> Response:
+        return Response({"ok": True, "echo": request.data.get("note")})
+
+
+class ScopedPermissionView(PermissionView):
+    captcha_scope = "sms"
+
+
+class SerializerView(APIView):
+    serializer_class: type[serializers.Serializer] = SignupSerializer
+
+    def post(self, request: Request) -> Response:
+        serializer = self.serializer_class(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data, status=201)
+
+
+class ScopedSerializerView(SerializerView):
+    serializer_class = ScopedSignupSerializer
