@@ -53,7 +53,7 @@ class CacheStore(BaseStore):
             # add, not set: it returns whether the value was stored, on every backend.
             stored = _operations(self.cache).add(self.key_prefix + key, value, timeout)
         except Exception as exc:
-            raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc!r}") from exc
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
         if not stored:
             raise StoreUnavailable(f"Cache {self.alias!r} did not confirm storing a challenge.")
 
@@ -61,7 +61,7 @@ class CacheStore(BaseStore):
         try:
             value = _operations(self.cache).get(self.key_prefix + key)
         except Exception as exc:
-            raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc!r}") from exc
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
         entry = _parse(value)
         return entry if self.is_live(entry) else None
 
@@ -73,7 +73,7 @@ class CacheStore(BaseStore):
                 return None
             removed = operations.delete(self.key_prefix + key)
         except Exception as exc:
-            raise StoreUnavailable(f"Cache {self.alias!r} failed while consuming a challenge: {exc!r}") from exc
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while consuming a challenge: {exc}") from exc
         # Of all callers that read the value, only the one whose delete removed it may use it.
         return _parse(value) if removed else None
 

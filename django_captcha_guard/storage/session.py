@@ -91,7 +91,7 @@ def _entries(session: SessionBase) -> dict[str, list[Any]]:
         entries = session.get(SESSION_KEY, {})
     except Exception as exc:
         # The session backend's own errors (database, cache) vary; all of them fail closed.
-        raise StoreUnavailable(f"The session backend could not be read: {exc!r}") from exc
+        raise StoreUnavailable(f"The session backend could not be read: {exc}") from exc
     return entries if isinstance(entries, dict) else {}
 
 
