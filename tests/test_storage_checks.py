@@ -1,0 +1,108 @@
+"""System checks for the store configuration (E020-E025, W020-W021)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core import checks
+
+SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
+
+
+class MySessionMiddleware(SessionMiddleware):
+    """A project's own session middleware, derived from Django's."""
+
+
+def all_ids() -> set[str]:
+    return {m.id for m in checks.run_checks(tags=["captcha_guard"]) if m.id}
+
+
+def ids(settings: Any, store: dict[str, Any], **overrides: Any) -> set[str]:
+    """The store check IDs (E02x, W02x) reported for ``store`` under ``overrides``."""
+    settings.CAPTCHA_GUARD = {"STORE": store}
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    return {i for i in all_ids() if i.startswith(("captcha_guard.E02", "captcha_guard.W02"))}
+
+
+def test_the_test_settings_are_clean(settings: Any) -> None:
+    for store in ({"BACKEND": "session"}, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis"}}):
+        assert ids(settings, store) == set()
+
+
+@pytest.mark.parametrize("engine", ["signed_cookies", "db", "cache", "cached_db"])
+def test_signed_cookie_sessions_are_refused(settings: Any, engine: str) -> None:
+    found = ids(settings, {"BACKEND": "session"}, SESSION_ENGINE=f"django.contrib.sessions.backends.{engine}")
+    assert ("captcha_guard.E020" in found) is (engine == "signed_cookies")
+
+
+def test_signed_cookie_sessions_are_fine_for_another_store(settings: Any) -> None:
+    engine = "django.contrib.sessions.backends.signed_cookies"
+    assert ids(settings, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis"}}, SESSION_ENGINE=engine) == set()
+
+
+def test_session_middleware_is_required(settings: Any) -> None:
+    middleware = [m for m in settings.MIDDLEWARE if m != SESSION_MIDDLEWARE]
+    assert ids(settings, {"BACKEND": "session"}, MIDDLEWARE=middleware) == {"captcha_guard.E021"}
+    assert ids(settings, {"BACKEND": "memory"}, MIDDLEWARE=middleware, DEBUG=True) == set()
+
+
+def test_a_session_middleware_subclass_counts(settings: Any) -> None:
+    middleware = [
+        m if m != SESSION_MIDDLEWARE else "tests.test_storage_checks.MySessionMiddleware" for m in settings.MIDDLEWARE
+    ]
+    assert ids(settings, {"BACKEND": "session"}, MIDDLEWARE=middleware) == set()
+
+
+def test_database_sessions_need_the_sessions_app(settings: Any) -> None:
+    apps = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
+    assert ids(settings, {"BACKEND": "session"}, INSTALLED_APPS=apps) == {"captcha_guard.E022"}
+    cache_engine = "django.contrib.sessions.backends.cache"
+    assert ids(settings, {"BACKEND": "session"}, INSTALLED_APPS=apps, SESSION_ENGINE=cache_engine) == set()
+
+
+def test_unknown_cache_alias(settings: Any) -> None:
+    assert ids(settings, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "nope"}}) == {"captcha_guard.E023"}
+
+
+def test_dummy_cache_is_refused(settings: Any) -> None:
+    settings.CACHES = {**settings.CACHES, "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert ids(settings, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "dummy"}}) == {"captcha_guard.E024"}
+
+
+@pytest.mark.parametrize("backend", ["locmem.LocMemCache", "filebased.FileBasedCache"])
+def test_process_local_caches_warn(settings: Any, tmp_path: Any, backend: str) -> None:
+    location = str(tmp_path) if "filebased" in backend else ""
+    cache = {"BACKEND": f"django.core.cache.backends.{backend}", "LOCATION": location}
+    settings.CACHES = {**settings.CACHES, "local": cache}
+    assert ids(settings, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "local"}}) == {"captcha_guard.W020"}
+
+
+def test_the_default_alias_is_checked(settings: Any) -> None:
+    assert ids(settings, {"BACKEND": "cache"}) == {"captcha_guard.W020"}  # tests' default is LocMemCache
+
+
+@pytest.mark.parametrize(("debug", "expected"), [(False, {"captcha_guard.W021"}), (True, set())])
+def test_memory_store_warns_without_debug(settings: Any, debug: bool, expected: set[str]) -> None:
+    assert ids(settings, {"BACKEND": "memory"}, DEBUG=debug) == expected
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        {"BACKEND": "memory", "OPTIONS": {"MAXSIZE": -1}},
+        {"BACKEND": "session", "OPTIONS": {"MAX_PER_SESSION": 0}},
+        {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis", "TIMEOUT": 5}},
+    ],
+)
+def test_bad_store_options(settings: Any, store: dict[str, Any]) -> None:
+    assert "captcha_guard.E025" in ids(settings, store, DEBUG=True)
+
+
+def test_an_invalid_store_setting_is_left_to_e011(settings: Any) -> None:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "no.such.Store"}}
+    found = all_ids()
+    assert "captcha_guard.E011" in found
+    assert not {i for i in found if i.startswith(("captcha_guard.E02", "captcha_guard.W02"))}
