@@ -1,0 +1,111 @@
+"""Settings of the demo project.
+
+Everything a deployment would change comes from the environment, so the e2e tests can
+run this very module against a temporary database:
+
+- ``CAPTCHA_GUARD_STORE``: ``session`` (default, needs only SQLite), ``memory`` or
+  ``cache`` (django-redis at ``REDIS_URL``).
+- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DEMO_DATABASE`` (path of the SQLite file),
+  ``CAPTCHA_GUARD_RATE_LIMIT`` (new challenges per client and minute).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A fixed key keeps `make demo` zero-setup; never deploy the demo with it.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret-change-me")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # Before the app, so demo/templates/captcha_guard/failure.html overrides its failure page.
+    "demo",
+    "django_captcha_guard",
+]
+
+MIDDLEWARE = [
+    "demo.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so the failure page is translated and CSRF has already been checked.
+    "django_captcha_guard.middleware.CaptchaGuardMiddleware",
+]
+
+ROOT_URLCONF = "demo_site.urls"
+WSGI_APPLICATION = "demo_site.wsgi.application"
+ASGI_APPLICATION = "demo_site.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DEMO_DATABASE", str(BASE_DIR / "db.sqlite3")),
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+LOGIN_URL = "login"
+
+
+def captcha_store(name: str, redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``CACHES`` and ``CAPTCHA_GUARD['STORE']`` for the store named by the environment."""
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if name in {"session", "memory"}:
+        return local, {"BACKEND": name}
+    if name == "cache":
+        # Challenges and the issuing rate limit then live in Redis, shared by every process.
+        redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": "captcha-demo"}
+        return {"default": redis}, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "default", "KEY_PREFIX": "captcha-demo:"}}
+    raise ImproperlyConfigured(f"CAPTCHA_GUARD_STORE must be memory, session or cache, not {name!r}.")
+
+
+CACHES, _STORE = captcha_store(
+    os.environ.get("CAPTCHA_GUARD_STORE", "session"), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+
+CAPTCHA_GUARD = {
+    "STORE": _STORE,
+    # The comment form has no captcha code of its own: the middleware guards its POSTs.
+    "PROTECTED_ROUTES": [{"route": "/comments/", "methods": ["POST"], "scope": "comment"}],
+    "RATE_LIMIT": int(os.environ.get("CAPTCHA_GUARD_RATE_LIMIT", "60")),
+}

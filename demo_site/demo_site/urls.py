@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from demo import views
+from django.urls import include, path, re_path
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_page, name="login"),
+    path("logout/", views.logout_page, name="logout"),
+    path("comments/", views.comments, name="comments"),
+    path("sms/", views.sms_page, name="sms"),
+    path("api/sms/", views.sms_api, name="sms_api"),
+    path("two/", views.two_captchas, name="two"),
+    re_path(r"^two/(?P<bound>newsletter|feedback)/$", views.two_captchas, name="two_post"),
+    path("ask/", views.ask, name="ask"),
+    path("captcha/", include("django_captcha_guard.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

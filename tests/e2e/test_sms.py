@@ -1,0 +1,73 @@
+"""The single-page "send SMS code" view: JSON challenge in, JSON API behind @require_captcha."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from django_captcha_guard.core import Reason
+from tests.e2e import widget
+from tests.e2e.messages import message
+from tests.e2e.server import DemoServer
+
+pytestmark = pytest.mark.browser
+
+
+def current_key(page: Page, other_than: str = "") -> str:
+    """The page's challenge key, once it has one (different from ``other_than``)."""
+    page.wait_for_function(
+        "old => document.getElementById('sms-key').value && document.getElementById('sms-key').value !== old",
+        arg=other_than,
+    )
+    widget.wait_shown(page.locator("#sms-captcha-image"))
+    return page.input_value("#sms-key")
+
+
+def send(page: Page, answer: str) -> tuple[int, dict[str, object]]:
+    page.fill("#sms-answer", answer)
+    with page.expect_response("**/api/sms/") as info:
+        page.click("#sms-send")
+    return info.value.status, info.value.json()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_json_error_then_success(open_page, demo: DemoServer, language: str) -> None:
+    page = open_page(demo, language)
+    page.goto("/sms/")
+    page.fill("#sms-mobile", "13800138000")
+    first = current_key(page)
+
+    status, body = send(page, widget.wrong(demo.solve(first)))
+
+    assert status == 400
+    assert body["code"] == 400 and body["errmsg"] == message(Reason.WRONG, language)
+    expect(page.locator("#sms-status")).to_have_text(str(body["errmsg"]))
+    expect(page.locator("#sms-status")).to_have_attribute("data-state", "error")
+    second = current_key(page, other_than=first)  # the page asked for a new challenge
+
+    status, body = send(page, demo.solve(second))
+
+    assert status == 200 and body["code"] == 0
+    expect(page.locator("#sms-status")).to_have_text(str(body["errmsg"]))
+    expect(page.locator("#sms-status")).to_have_attribute("data-state", "ok")
+
+    # Posting the solved JSON again is refused: one answer per challenge.
+    replay = page.request.post(
+        f"{demo.url}/api/sms/",
+        data=json.dumps({"mobile": "13800138000", "captcha_key": second, "captcha_answer": demo.solve(second)}),
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRFToken": page.input_value("#sms-form input[name=csrfmiddlewaretoken]"),
+        },
+    )
+    assert replay.status == 400
+    assert replay.json()["errmsg"] == message(Reason.EXPIRED, language)
+
+
+def test_refresh_button_asks_for_a_new_challenge(page: Page) -> None:
+    page.goto("/sms/")
+    first = current_key(page)
+    page.click("#sms-refresh")
+    assert current_key(page, other_than=first) != first
