@@ -20,6 +20,7 @@ protected_patterns = (
         path("cbv/async/", views.AsyncOnMethod.as_view(), name="cbv-async"),
         path("api/plain/", views.api, name="api-plain"),
         path("api/protected/", views.protected_api, name="api-protected"),
+        path("form/", views.comment, name="form"),
         path("drf/permission/", views.PermissionView.as_view(), name="drf-permission"),
         path("drf/permission-scoped/", views.ScopedPermissionView.as_view(), name="drf-permission-scoped"),
         path("drf/serializer/", views.SerializerView.as_view(), name="drf-serializer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin
 from django_captcha_guard.core import Reason
 from django_captcha_guard.decorators import captcha_exempt, require_captcha
+from django_captcha_guard.forms import CaptchaField, CaptchaFormMixin
 
 
 def ok(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -113,3 +115,18 @@ class SerializerView(APIView):
 
 class ScopedSerializerView(SerializerView):
     serializer_class = ScopedSignupSerializer
+
+
+class CommentForm(CaptchaFormMixin, forms.Form):
+    comment = forms.CharField(required=False)
+    captcha = CaptchaField()
+
+
+def comment(request: HttpRequest) -> HttpResponse:
+    """A form view: "ok" when valid, else the errors with status 400 (rendering would issue anew)."""
+    if request.method != "POST":
+        return HttpResponse("form")
+    form = CommentForm(request.POST, request=request)
+    if form.is_valid():
+        return HttpResponse("ok")
+    return HttpResponse(form.errors.as_text(), status=400)

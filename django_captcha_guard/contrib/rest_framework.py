@@ -46,7 +46,12 @@ class CaptchaRequired(permissions.BasePermission):  # type: ignore[misc]
     def has_permission(self, request: Any, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        key, answer = from_mapping(request.data)
+        try:
+            data = request.data
+        except RecursionError:
+            # DRF's JSONParser lets this escape for deeply nested JSON: a 400, not a 500.
+            raise exceptions.ParseError() from None
+        key, answer = from_mapping(data)
         result = verify_once(_http_request(request), key, answer, getattr(view, "captcha_scope", ""))
         if not result.ok:
             raise CaptchaFailed(result.reason)
