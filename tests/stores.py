@@ -129,11 +129,9 @@ def configure(settings: Any, name: str, clock: FakeClock, prefix: str, **options
 
 
 @pytest.fixture(params=list(STORES))
-def any_store(request: pytest.FixtureRequest, settings: Any) -> Iterator[Harness]:
-    """Each store configuration in turn, on a fresh store with a fake clock."""
+def any_store(request: pytest.FixtureRequest, db: None, settings: Any) -> Iterator[Harness]:
+    """Each store configuration in turn, on a fresh store with a fake clock (``db`` for database sessions)."""
     name = request.param
-    if name == "session-db":
-        request.getfixturevalue("db")
     harness = Harness(name, FakeClock())
     configure(settings, name, harness.clock, harness.prefix)
     yield harness
