@@ -205,7 +205,7 @@ def test_errors_are_translated() -> None:
         form = LoginForm(request.POST, request=request)
         assert not form.is_valid()
         assert form.errors["captcha"] == ["请输入图片中的字符。"]
-        assert "<legend>图片验证码：</legend>" in form.as_div()  # noqa: RUF001  (Django's Chinese label suffix)
+        assert "<legend>图片验证码:</legend>" in form.as_div()
 
 
 def test_disabled_checking_accepts_anything(settings: Any) -> None:
