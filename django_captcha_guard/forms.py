@@ -77,7 +77,7 @@ class CaptchaWidget(forms.Widget):
             self.scope,
             answer_id=attrs.get("id"),
             nonce=page_nonce(None, request),
-            template_name=self.template_name,
+            template_name=self.template_name or TEMPLATE_NAME,
             answer_attrs=format_html_join(" ", '{}="{}"', ((k, attrs[k]) for k in _ANSWER_ATTRS if k in attrs)),
         )
 
@@ -102,24 +102,32 @@ class CaptchaField(forms.Field):
     """
 
     widget = CaptchaWidget
+    scope: str
 
     def __init__(self, *, scope: str = "", template_name: str = TEMPLATE_NAME, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Captcha"))
         kwargs["required"] = True
         super().__init__(**kwargs)
+        if not isinstance(self.widget, CaptchaWidget):
+            raise TypeError("CaptchaField(widget=...) must be a CaptchaWidget.")
         self.scope = scope
         self.widget.scope = scope
         self.widget.template_name = template_name
 
+    def _widget(self) -> CaptchaWidget:
+        widget = self.widget
+        assert isinstance(widget, CaptchaWidget)  # checked in __init__; deep copies keep the class
+        return widget
+
     def get_bound_field(self, form: forms.BaseForm, field_name: str) -> BoundField:
         # Django deep-copies fields per form instance, so the widget can keep its form:
         # that is where the request comes from, for rendering and for clean().
-        self.widget.form = form
+        self._widget().form = form
         return super().get_bound_field(form, field_name)
 
     def clean(self, value: Any) -> Result:
         key, answer = value if isinstance(value, tuple) and len(value) == 2 else (None, None)
-        result = verify_once(self.widget.request, key, answer, self.scope)
+        result = verify_once(self._widget().request, key, answer, self.scope)
         if not result.ok:
             raise ValidationError(result.message, code=result.reason.value)
         return result
