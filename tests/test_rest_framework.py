@@ -114,14 +114,15 @@ def test_serializer_needs_the_request() -> None:
         SignupSerializer(data={"email": "ann@example.com"}).is_valid()
 
 
-def test_middleware_and_permission_check_once(api: APIClient, settings: Any) -> None:
+@pytest.mark.parametrize("format", ["json", "multipart"])
+def test_middleware_and_permission_check_once(api: APIClient, settings: Any, format: str) -> None:
     settings.CAPTCHA_GUARD = {"STORE": MEMORY, "PROTECTED_ROUTES": ["/guarded/drf/*"]}
     passed: list[object] = []
     captcha_passed.connect(lambda **kwargs: passed.append(kwargs), weak=False, dispatch_uid="drf-once")
     try:
         key, answer = challenge()
-        # The middleware reads the JSON body first; DRF must still parse it afterwards.
-        response = api.post(PERMISSION, {**fields(key, answer), "note": "hi"}, format="json")
+        # The middleware reads the body first; DRF must still parse it afterwards.
+        response = api.post(PERMISSION, {**fields(key, answer), "note": "hi"}, format=format)
     finally:
         captcha_passed.disconnect(dispatch_uid="drf-once")
     assert response.status_code == 200
