@@ -1,0 +1,207 @@
+"""Glyphs: the bundled fonts, cached glyph masks, and the layout of the text.
+
+Each glyph gets its own font, size, rotation, shear, stretch, colour and perhaps an
+outline; neighbours crowd each other a little; the whole row shrinks together until it
+fits inside the padding, so no glyph is ever clipped. Glyph masks are cached per font,
+pixel size, character and style, so a warm process only rotates and pastes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import math
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from django_captcha_guard import colours
+from django_captcha_guard.colours import RGB
+
+if TYPE_CHECKING:
+    from django_captcha_guard.image import Preset
+
+# Characters every bundled font carries (they are subset to these; see fonts/README.md).
+BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-×= "
+# Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
+GLYPH_HEIGHT = (0.48, 0.58)
+# Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
+CACHED_MAX_PIXELS = 160
+
+
+@dataclasses.dataclass
+class Glyph:
+    """One drawn character: where it went and how, for the readability tests."""
+
+    char: str
+    font: str
+    ink: RGB
+    mask: Image.Image  # "L", after rotation, shear and stretch, cropped to the ink
+    x: int
+    y: int
+    height: int  # ink height before rotation, in pixels
+    outline: bool
+
+
+@functools.cache
+def bundled_fonts() -> tuple[str, ...]:
+    """The font files shipped in ``django_captcha_guard.fonts`` (the top-level fonts/ folder)."""
+    folder = Path(str(importlib.import_module("django_captcha_guard.fonts").__file__)).parent
+    return tuple(sorted(str(path) for path in folder.glob("*.ttf")))
+
+
+@functools.lru_cache(maxsize=256)
+def font(path: str, pixels: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, pixels)
+
+
+@functools.cache
+def cap_height(path: str) -> float:
+    """Height of a capital as a share of the font size, to size glyphs by what shows."""
+    _, top, _, bottom = font(path, 100).getbbox("H")
+    return (bottom - top) / 100 or 0.7
+
+
+def glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
+    """The glyph's ink as an "L" mask, cropped; callers must not modify it (it is cached)."""
+    if pixels <= CACHED_MAX_PIXELS:
+        return _cached_glyph_mask(path, pixels, char, outline)
+    return _draw_glyph_mask(path, pixels, char, outline)
+
+
+def _draw_glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
+    face = font(path, pixels)
+    # An outline ring is as wide as a bold stem is thick at least, so noise stays thinner.
+    stroke = max(3, round(pixels * 0.07)) if outline else 0
+    left, top, right, bottom = (int(v) for v in face.getbbox(char, stroke_width=stroke))
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+    ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255, stroke_width=stroke, stroke_fill=255)
+    if outline:
+        inner = Image.new("L", mask.size)
+        ImageDraw.Draw(inner).text((-left, -top), char, font=face, fill=255)
+        mask = ImageChops.subtract(mask, inner)
+    return mask
+
+
+_cached_glyph_mask = functools.lru_cache(maxsize=4096)(_draw_glyph_mask)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spec:
+    """The random choices for one glyph, drawn before its size is known."""
+
+    char: str
+    font: str
+    share: float  # glyph height as a share of the picture height
+    angle: float
+    shear: float
+    stretch: float
+    outline: bool
+    overlap: float
+    lift: float  # where in the free vertical room it sits, 0 top to 1 bottom
+    gap: int  # spaces before it
+    ink: RGB
+
+
+def layout(
+    display: str,
+    rng: random.Random,
+    preset: Preset,
+    fonts: tuple[str, ...],
+    palette: list[RGB],
+    background: RGB,
+    size: tuple[int, int],
+    pad: int,
+) -> list[Glyph]:
+    """Glyph masks and positions: crowded, each distorted, shrunk together until they fit."""
+    specs, gap = [], 0
+    for char in display:
+        if char.isspace():
+            gap += 1
+            continue
+        spec = _Spec(
+            char=char,
+            font=rng.choice(fonts),
+            share=rng.uniform(*GLYPH_HEIGHT),
+            angle=rng.uniform(-preset.rotation, preset.rotation),
+            shear=rng.uniform(-preset.shear, preset.shear),
+            stretch=rng.uniform(0.8, 1.05),
+            outline=rng.random() < preset.outline,
+            overlap=rng.uniform(0, preset.crowding),
+            lift=rng.uniform(0.15, 0.85),
+            gap=gap,
+            ink=rng.choice(palette) if palette else colours.ink(rng, background),
+        )
+        if not char.isalnum():
+            # Operators stay plain, upright and centred: an outlined, tilted "-" reads as a box.
+            spec = dataclasses.replace(spec, angle=spec.angle / 4, shear=0.0, outline=False, lift=0.5)
+        specs.append(spec)
+        gap = 0
+    start = rng.random()
+    room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
+    # Fit on the distorted boxes' outer bounds first (cheap arithmetic), then distort once;
+    # the ink inside is never larger, so a second pass is rare.
+    shrink, estimate = 1.0, True
+    for _ in range(12):
+        shapes = [_shape(spec, size[1] * shrink, estimate) for spec in specs]
+        steps = [0] + [
+            round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
+            for spec, (a, _), (b, _) in zip(specs[1:], shapes, shapes[1:], strict=False)
+        ]
+        total = sum(mask.width for mask, _ in shapes) + sum(steps)
+        tallest = max((mask.height for mask, _ in shapes), default=0)
+        if total <= room_width and tallest <= room_height:
+            if not estimate:
+                break
+            estimate = False
+            continue
+        # Shapes scale with the font size, so one more pass nearly always fits.
+        shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
+    x = pad + int((room_width - total) * start)
+    glyphs = []
+    for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
+        x += step
+        y = pad + int((room_height - mask.height) * spec.lift)
+        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
+        x += mask.width
+    return glyphs
+
+
+def _shape(spec: _Spec, glyph_height: float, estimate: bool = False) -> tuple[Any, int]:
+    """The distorted mask of one glyph (or, to ``estimate``, just its outer size) and its upright height."""
+    pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
+    mask = glyph_mask(spec.font, pixels, spec.char, spec.outline)
+    upright = glyph_mask(spec.font, pixels, spec.char, False).height
+    return _distort(mask, spec.angle, spec.shear, spec.stretch, estimate), upright
+
+
+class _Box(NamedTuple):
+    width: int
+    height: int
+
+
+def _distort(mask: Image.Image, angle: float, shear: float, stretch: float, estimate: bool = False) -> Any:
+    """Rotate, shear and stretch in one affine transform, cropped to the ink.
+
+    With ``estimate``, only the size of the transformed rectangle: an upper bound, for free.
+    """
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    # Forward matrix: rotation x shear x horizontal stretch.
+    a, b, d, e = cos * stretch, cos * shear - sin, sin * stretch, sin * shear + cos
+    w, h = mask.size
+    corners = [(0, 0), (w, 0), (0, h), (w, h)]
+    xs = [a * x + b * y for x, y in corners]
+    ys = [d * x + e * y for x, y in corners]
+    left, top = min(xs), min(ys)
+    size = _Box(math.ceil(max(xs) - left), math.ceil(max(ys) - top))
+    if estimate:
+        return size
+    det = a * e - b * d
+    ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
+    data = (ia, ib, ia * left + ib * top, id_, ie, id_ * left + ie * top)
+    out = mask.transform(size, Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+    box = out.getbbox()
+    return out.crop(box) if box else out

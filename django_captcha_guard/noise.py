@@ -1,0 +1,121 @@
+"""What surrounds the text: faint clutter behind it, the mesh warp, and noise on top.
+
+Everything random comes from the picture's own generator and every pixel is drawn by
+Pillow (``paste``, ``ImageDraw``, ``point``, ``resize``), never by a Python loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageDraw
+
+from django_captcha_guard import colours
+from django_captcha_guard.colours import RGB
+from django_captcha_guard.glyphs import cap_height, glyph_mask
+
+if TYPE_CHECKING:
+    from django_captcha_guard.image import Preset
+
+
+def clutter(
+    canvas: Image.Image, rng: random.Random, preset: Preset, alphabet: str, fonts: tuple[str, ...], background: RGB
+) -> list[RGB]:
+    """Faint halves of glyphs behind the text: noise a solver must learn to ignore, people barely see."""
+    width, height = canvas.size
+    inks = []
+    for _ in range(preset.clutter):
+        font, char = rng.choice(fonts), rng.choice(alphabet)
+        # Three sizes only, so the glyph cache serves clutter too.
+        mask = glyph_mask(font, max(6, round(height * rng.choice((0.5, 0.65, 0.8)) / cap_height(font))), char, False)
+        w, h = mask.size
+        piece = mask.crop(
+            ((0, 0, w // 2, h), (w // 2, 0, w, h), (0, 0, w, h // 2), (0, h // 2, w, h))[rng.randrange(4)]
+        )
+        x = int(rng.random() * (width + piece.width // 2)) - piece.width // 4
+        y = int(rng.random() * (height + piece.height // 2)) - piece.height // 4
+        ink = colours.faint(rng, background)
+        canvas.paste(ink, (x, y, x + piece.width, y + piece.height), piece)
+        inks.append(ink)
+    return inks
+
+
+def mesh(rng: random.Random, width: int, height: int, amplitude: float) -> list[tuple[Any, ...]]:
+    """A grid of quads whose corners follow two waves plus jitter: a bend no two pictures share.
+
+    No corner moves more than 1.5 amplitudes, which the layout's padding allows for.
+    """
+    columns, rows = 8, 2
+    wave, phase = rng.uniform(0.6, 1.2) * width, rng.uniform(0, 2 * math.pi)
+    sway, tilt = rng.uniform(0.8, 1.6) * height, rng.uniform(0, 2 * math.pi)
+    nodes = {}
+    for i in range(columns + 1):
+        for j in range(rows + 1):
+            x, y = width * i / columns, height * j / rows
+            dx = 0.5 * amplitude * math.sin(2 * math.pi * y / sway + tilt) + 0.35 * amplitude * rng.uniform(-1, 1)
+            dy = amplitude * math.sin(2 * math.pi * x / wave + phase) + 0.35 * amplitude * rng.uniform(-1, 1)
+            nodes[i, j] = (x + dx, y + dy)
+    mesh = []
+    for i in range(columns):
+        for j in range(rows):
+            box = (width * i // columns, height * j // rows, width * (i + 1) // columns, height * (j + 1) // rows)
+            mesh.append((box, (*nodes[i, j], *nodes[i, j + 1], *nodes[i + 1, j + 1], *nodes[i + 1, j])))
+    return mesh
+
+
+Noise = list[tuple[str, Any, RGB, int]]
+
+
+def strokes(rng: random.Random, preset: Preset, size: tuple[int, int], pad: int, inks: list[RGB], scale: int) -> Noise:
+    """Lines, arcs and dots in the glyphs' own inks, so colour does not separate text from noise.
+
+    One pixel wide (per scale): thinner than any glyph stroke, which people use to tell them apart.
+    """
+    width, height = size
+    band = height - 2 * pad
+    found: Noise = []
+    for _ in range(preset.lines):
+        ends = (
+            rng.uniform(0, 0.3) * width,
+            pad + rng.random() * band,
+            rng.uniform(0.7, 1) * width,
+            pad + rng.random() * band,
+        )
+        found.append(("line", ends, rng.choice(inks), scale))
+    for _ in range(preset.arcs):
+        cx, cy = rng.random() * width, rng.random() * height
+        rx, ry = rng.uniform(0.3, 0.8) * width, rng.uniform(0.4, 1.2) * height
+        start = rng.uniform(0, 360)
+        found.append(
+            ("arc", (cx - rx, cy - ry, cx + rx, cy + ry, start, start + rng.uniform(60, 180)), rng.choice(inks), scale)
+        )
+    if preset.dots:
+        # Random bytes thresholded by a lookup table: dots from the seeded generator without a pixel loop.
+        base = (width // scale, height // scale)
+        dots = Image.frombytes("L", base, rng.randbytes(base[0] * base[1])).point(_dot_table(preset.dots))
+        found.append(
+            ("dots", dots.resize(size, Image.Resampling.NEAREST) if scale > 1 else dots, rng.choice(inks), scale)
+        )
+    return found
+
+
+def draw(image: Image.Image, strokes: Noise, fill: int | None = None) -> None:
+    """Draw ``strokes`` in their inks, or all in ``fill`` (a mask of the noise, for tests)."""
+    canvas = ImageDraw.Draw(image)
+    for kind, shape, ink, width in strokes:
+        colour = ink if fill is None else fill
+        if kind == "line":
+            canvas.line(shape, fill=colour, width=width)
+        elif kind == "arc":
+            canvas.arc(shape[:4], shape[4], shape[5], fill=colour, width=width)
+        else:
+            image.paste(colour, (0, 0, *image.size), shape)
+
+
+@functools.cache
+def _dot_table(share: float) -> list[int]:
+    cut = round(share * 256)
+    return [255 if value < cut else 0 for value in range(256)]
