@@ -135,3 +135,8 @@ def test_exempt_does_not_change_the_response(client: Client) -> None:
 def test_safe_or_malformed_methods_are_refused(methods: object) -> None:
     with pytest.raises(ValueError, match="require_captcha"):
         require_captcha(methods=methods)  # type: ignore[arg-type]
+
+
+def test_exempt_only_concerns_the_middleware(client: Client) -> None:
+    view = require_captcha(captcha_exempt(views.ok))
+    assert view(RequestFactory().post("/")).status_code == 403
