@@ -137,6 +137,6 @@ def test_safe_or_malformed_methods_are_refused(methods: object) -> None:
         require_captcha(methods=methods)  # type: ignore[arg-type]
 
 
-def test_exempt_only_concerns_the_middleware(client: Client) -> None:
+def test_exempt_only_concerns_the_middleware() -> None:
     view = require_captcha(captcha_exempt(views.ok))
     assert view(RequestFactory().post("/")).status_code == 403
