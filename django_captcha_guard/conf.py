@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     # Extra TrueType font files; empty means the bundled fonts.
     "FONTS": [],
     "BACKGROUND": (255, 255, 255),
+    # Glyph colours; empty picks a fresh random palette per picture, each ink at least 4.5:1
+    # against BACKGROUND, so colour never separates text from noise.
+    "PALETTE": [],
+    # "easy" | "normal" | "hard": how much distortion and noise (presets in image.PRESETS).
+    "DIFFICULTY": "normal",
     "STORE": {"BACKEND": "session", "OPTIONS": {}},
     "KEY_FIELD": "captcha_key",
     "ANSWER_FIELD": "captcha_answer",

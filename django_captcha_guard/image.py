@@ -121,11 +121,11 @@ def compose(
     """The picture and its layout. ``inspect`` adds per-glyph and noise masks for tests."""
     if scale not in (1, 2):
         raise ValueError("scale must be 1 or 2.")
-    preset = PRESETS[config.get("DIFFICULTY", "normal")]
+    preset = PRESETS[config["DIFFICULTY"]]
     background: RGB = tuple(config["BACKGROUND"])
     width, height = config["IMAGE_SIZE"][0] * scale, config["IMAGE_SIZE"][1] * scale
     fonts = tuple(map(str, config["FONTS"])) or bundled_fonts()
-    palette = [tuple(c) for c in config.get("PALETTE") or ()]
+    palette = [tuple(c) for c in config["PALETTE"]]
     # The warp moves a pixel by at most 1.5 amplitudes; the pad keeps every glyph inside.
     pad = math.ceil(preset.warp * height * 1.5) + max(2, round(height * 0.04))
 

@@ -273,6 +273,72 @@ def _flags(config: dict[str, Any]) -> Problem | None:
     return None
 
 
+def _difficulty(config: dict[str, Any]) -> Problem | None:
+    from django_captcha_guard.image import PRESETS
+
+    if config["DIFFICULTY"] not in PRESETS:
+        return Problem(
+            "captcha_guard.E040",
+            f"CAPTCHA_GUARD['DIFFICULTY'] {config['DIFFICULTY']!r} is not a known preset.",
+            f"Use one of {', '.join(map(repr, PRESETS))}; 'normal' is the default.",
+        )
+    return None
+
+
+def _palette(config: dict[str, Any]) -> Problem | None:
+    from django_captcha_guard.colours import INK_CONTRAST, contrast
+
+    palette, background = config["PALETTE"], config["BACKGROUND"]
+    hint = f"Write PALETTE = [(r, g, b), ...] with each colour at least {INK_CONTRAST}:1 against BACKGROUND, or []."
+    if not isinstance(palette, (list, tuple)) or not all(
+        isinstance(c, (list, tuple)) and len(c) == 3 and all(_is_int(v) and 0 <= v <= 255 for v in c) for c in palette
+    ):
+        return Problem("captcha_guard.E041", "CAPTCHA_GUARD['PALETTE'] must be a list of (r, g, b) tuples.", hint)
+    if _colour(config) is None:
+        faint = [tuple(c) for c in palette if contrast(tuple(c), tuple(background)) < INK_CONTRAST]
+        if faint:
+            return Problem(
+                "captcha_guard.E041",
+                f"CAPTCHA_GUARD['PALETTE'] colours {faint!r} are too close to BACKGROUND for people to read.",
+                hint,
+            )
+    return None
+
+
+def _font_files(config: dict[str, Any]) -> Problem | None:
+    from PIL import ImageFont
+
+    fonts = config["FONTS"]
+    if _fonts(config) is not None:
+        return None
+    for path in fonts:
+        try:
+            ImageFont.truetype(path, 20)
+        except OSError:
+            return Problem(
+                "captcha_guard.E042",
+                f"CAPTCHA_GUARD['FONTS'] file {str(path)!r} is not a font Pillow can read.",
+                "Give TrueType (.ttf) or OpenType (.otf) files.",
+            )
+    return None
+
+
+def _alphabet_glyphs(config: dict[str, Any]) -> Problem | None:
+    from django_captcha_guard.glyphs import BUNDLED_CHARACTERS
+
+    alphabet = config["ALPHABET"]
+    if config["FONTS"] or not isinstance(alphabet, str):
+        return None
+    missing = sorted(set(alphabet) - set(BUNDLED_CHARACTERS))
+    if missing:
+        return Problem(
+            "captcha_guard.E043",
+            f"CAPTCHA_GUARD['ALPHABET'] has characters the bundled fonts cannot draw: {''.join(missing)!r}.",
+            "Use A-Z, a-z and 0-9, or add FONTS that carry these characters.",
+        )
+    return None
+
+
 CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
     _length,
     _timeout,
@@ -289,4 +355,8 @@ CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
     _rate_limit,
     _proxies,
     _flags,
+    _difficulty,
+    _palette,
+    _font_files,
+    _alphabet_glyphs,
 ]
