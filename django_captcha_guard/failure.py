@@ -41,7 +41,9 @@ def captcha_failure(request: HttpRequest, reason: Reason | str) -> HttpResponse:
         return response
     if wants_json(request):
         status = 503 if unavailable else 400
-        return JsonResponse({"code": status, "errmsg": message, "reason": reason.value}, status=status)
+        body = {"code": status, "errmsg": message, "reason": reason.value}
+        # Readable UTF-8 rather than \u escapes, as the tutorials' APIs return it.
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     context = {"message": message, "reason": reason.value, "back_url": _back_url(request)}
     return render(request, "captcha_guard/failure.html", context, status=503 if unavailable else 403)
 

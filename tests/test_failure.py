@@ -124,6 +124,8 @@ def test_messages_follow_the_active_language(reason: Reason) -> None:
         chinese = json.loads(captcha_failure(request, reason).content)["errmsg"]
     assert chinese != english
     assert not chinese.isascii()
+    with translation.override("zh-hans"):
+        assert chinese in captcha_failure(request, reason).content.decode()  # UTF-8, not \u escapes
 
 
 def test_the_page_is_translated(client: Client) -> None:
