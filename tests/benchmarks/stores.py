@@ -208,8 +208,11 @@ def session_db_bytes(count: int) -> str:
     return f"session_data {average:.0f} B/session with one challenge ({Session.objects.count()} rows)"
 
 
-def memory_footprint(count: int) -> str:
-    """Run in a fresh process: RSS and tracemalloc growth for ``count`` challenges."""
+def memory_footprint(count: int, traced: bool) -> str:
+    """Run in a fresh process: RSS growth, or (``traced``) tracemalloc growth, for ``count`` challenges.
+
+    Separate runs, because tracemalloc's own bookkeeping would inflate the RSS figure.
+    """
 
     def rss() -> int:
         with open("/proc/self/statm") as statm:
@@ -219,14 +222,14 @@ def memory_footprint(count: int) -> str:
 
     get_storage()  # built before measuring, as in a running server
     gc.collect()
-    rss_before = rss()
-    tracemalloc.start()
-    traced_before = tracemalloc.get_traced_memory()[0]
+    if traced:
+        tracemalloc.start()
+        fill("memory", count)
+        return f"tracemalloc {tracemalloc.get_traced_memory()[0] / count:.0f} B/challenge"
+    before = rss()
     fill("memory", count)
-    traced = tracemalloc.get_traced_memory()[0] - traced_before
-    tracemalloc.stop()
     gc.collect()
-    return f"RSS Δ {(rss() - rss_before) / count:.0f} B/challenge; tracemalloc {traced / count:.0f} B/challenge"
+    return f"RSS Δ {(rss() - before) / count:.0f} B/challenge"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ops", type=int, default=2000)
     parser.add_argument("--stores", default=",".join(STORES))
     parser.add_argument("--memory-footprint", type=int, help=argparse.SUPPRESS)  # the subprocess mode
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--redis-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -244,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.memory_footprint:
             configure(args.redis_port, os.path.join(tmp, "db.sqlite3"))
             use_store("memory")
-            print(memory_footprint(args.memory_footprint))
+            print(memory_footprint(args.memory_footprint, args.traced))
             return 0
         server = PrivateRedis()
         server.start()
@@ -257,6 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def footprint(count: int, redis_port: int, traced: bool) -> str:
+    command = [
+        sys.executable,
+        "-m",
+        "tests.benchmarks.stores",
+        f"--memory-footprint={count}",
+        f"--redis-port={redis_port}",
+    ]
+    output = subprocess.run([*command, "--traced"] if traced else command, check=True, capture_output=True, text=True)
+    return output.stdout.strip()
+
+
 def run_store(name: str, sizes: list[int], ops: int, redis_port: int) -> None:
     use_store(name)
     for size in sizes:
@@ -266,18 +282,7 @@ def run_store(name: str, sizes: list[int], ops: int, redis_port: int) -> None:
     largest = max(sizes)
     reset(name, redis_port)
     measures: dict[str, Callable[[], str]] = {
-        "memory": lambda: subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tests.benchmarks.stores",
-                f"--memory-footprint={largest}",
-                f"--redis-port={redis_port}",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
+        "memory": lambda: "; ".join(footprint(largest, redis_port, traced) for traced in (False, True)),
         "session-db": lambda: session_db_bytes(largest),
         "cache-locmem": lambda: "(process memory; not measured)",
     }
