@@ -41,7 +41,7 @@ STORE_SETTINGS: dict[str, dict[str, Any]] = {
     "session-db": {"BACKEND": "session"},
     "session-cache": {"BACKEND": "session"},
 }
-BATCHES = 5
+BATCHES = 10
 REDIS_DBS = {"django_redis": 0, "django_builtin_redis": 1, "sessions": 2}
 
 
@@ -126,8 +126,13 @@ def fill(name: str, count: int) -> None:
         store.save(request, key, Entry(digest, expires_at), 300)
 
 
-def rounds(name: str, ops: int) -> float:
-    """Issue+verify rounds per second (one visitor; session stores load and save each time)."""
+def rounds(name: str, ops: int) -> tuple[float, float]:
+    """Issue+verify rounds per second, (median, best) of the batches.
+
+    One visitor; session stores load and save the session around each call. On a shared
+    machine the best batch is the closest to the store's own cost, the median to what a
+    busy host sees.
+    """
     from django.conf import settings
     from django.http import HttpRequest
 
@@ -148,8 +153,7 @@ def rounds(name: str, ops: int) -> float:
     rates = []
     for _ in range(BATCHES):
         rates.append(_batch(ops // BATCHES, request, finish))
-    # The median batch: the machine is shared, so single slow batches are noise, not the store.
-    return statistics.median(rates)
+    return statistics.median(rates), max(rates)
 
 
 def _batch(ops: int, request: Callable[[], Any], finish: Callable[[Any], None]) -> float:
@@ -278,7 +282,8 @@ def run_store(name: str, sizes: list[int], ops: int, redis_port: int) -> None:
     for size in sizes:
         reset(name, redis_port)
         fill(name, size)
-        print(f"{name:28} {size:>7} outstanding: {rounds(name, ops):8.0f} issue+verify/s", flush=True)
+        median, best = rounds(name, ops)
+        print(f"{name:28} {size:>7} outstanding: {median:8.0f} issue+verify/s median, {best:8.0f} best", flush=True)
     largest = max(sizes)
     reset(name, redis_port)
     measures: dict[str, Callable[[], str]] = {
