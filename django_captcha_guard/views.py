@@ -47,7 +47,8 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     ``.png`` always works and so does the configured format's extension; the extension
     picks the encoding. HEAD gets the same headers (Django drops the body).
     """
-    formats = {"png": "PNG", EXTENSIONS[get_settings()["FORMAT"]]: get_settings()["FORMAT"]}
+    configured = get_settings()["FORMAT"]
+    formats = {"png": "PNG", EXTENSIONS[configured]: configured}
     if extension not in formats:
         raise Http404
     if not is_valid_key(key):
