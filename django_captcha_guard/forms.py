@@ -132,9 +132,6 @@ class CaptchaField(forms.Field):
             raise ValidationError(result.message, code=result.reason.value)
         return result
 
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        return False
-
 
 class CaptchaFormMixin:
     """Adds ``request=`` to a form's constructor, for the ``CaptchaField`` on it.
