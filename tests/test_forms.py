@@ -225,3 +225,11 @@ def test_end_to_end_with_the_session_store(client: Client, settings: Any, db: No
     retry = solved_fields(failed)
     assert retry["captcha_key"] != wrong["captcha_key"]
     assert client.post("/login/", {"username": "ann", **retry}).content == b"welcome ann"
+
+
+def test_empty_permitted_does_not_skip_the_check() -> None:
+    """Formsets mark extra forms empty_permitted; an 'unchanged' form must not skip the captcha."""
+    request = post({})
+    form = LoginForm(request.POST, request=request, empty_permitted=True, use_required_attribute=False)
+    assert not form.is_valid()
+    assert form.errors.as_data()["captcha"][0].code == "missing"
