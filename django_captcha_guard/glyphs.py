@@ -14,7 +14,7 @@ import importlib
 import math
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -27,9 +27,11 @@ if TYPE_CHECKING:
 # Characters every bundled font carries (they are subset to these; see fonts/README.md).
 BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-×= "
 # Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
-GLYPH_HEIGHT = (0.48, 0.58)
+GLYPH_HEIGHT = (0.47, 0.55)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
+# How far a row too wide for the picture is condensed before its glyphs are made smaller.
+MIN_SQUEEZE = 0.7
 
 
 @dataclasses.dataclass
@@ -74,8 +76,7 @@ def glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
 
 def _draw_glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
     face = font(path, pixels)
-    # An outline ring is as wide as a bold stem is thick at least, so noise stays thinner.
-    stroke = max(3, round(pixels * 0.07)) if outline else 0
+    stroke = outline_width(pixels) if outline else 0
     left, top, right, bottom = (int(v) for v in face.getbbox(char, stroke_width=stroke))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
     ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255, stroke_width=stroke, stroke_fill=255)
@@ -84,6 +85,11 @@ def _draw_glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.
         ImageDraw.Draw(inner).text((-left, -top), char, font=face, fill=255)
         mask = ImageChops.subtract(mask, inner)
     return mask
+
+
+def outline_width(pixels: int) -> int:
+    """An outline ring's width: as thick as a bold stem is, so 1 px noise stays thinner."""
+    return max(4, round(pixels * 0.1))
 
 
 _cached_glyph_mask = functools.lru_cache(maxsize=4096)(_draw_glyph_mask)
@@ -128,7 +134,7 @@ def layout(
             share=rng.uniform(*GLYPH_HEIGHT),
             angle=rng.uniform(-preset.rotation, preset.rotation),
             shear=rng.uniform(-preset.shear, preset.shear),
-            stretch=rng.uniform(0.8, 1.05),
+            stretch=rng.uniform(0.75, 1.0),
             outline=rng.random() < preset.outline,
             overlap=rng.uniform(0, preset.crowding),
             lift=rng.uniform(0.15, 0.85),
@@ -142,11 +148,11 @@ def layout(
         gap = 0
     start = rng.random()
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
-    # Fit on the distorted boxes' outer bounds first (cheap arithmetic), then distort once;
-    # the ink inside is never larger, so a second pass is rare.
-    shrink, estimate = 1.0, True
+    # Too wide: condense the glyphs first (people read narrow letters easily), and only
+    # then make them smaller; too tall: smaller.
+    shrink, squeeze = 1.0, 1.0
     for _ in range(12):
-        shapes = [_shape(spec, size[1] * shrink, estimate) for spec in specs]
+        shapes = [_shape(spec, size[1] * shrink, room_height, squeeze) for spec in specs]
         steps = [0] + [
             round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
             for spec, (a, _), (b, _) in zip(specs[1:], shapes, shapes[1:], strict=False)
@@ -154,12 +160,12 @@ def layout(
         total = sum(mask.width for mask, _ in shapes) + sum(steps)
         tallest = max((mask.height for mask, _ in shapes), default=0)
         if total <= room_width and tallest <= room_height:
-            if not estimate:
-                break
-            estimate = False
-            continue
-        # Shapes scale with the font size, so one more pass nearly always fits.
-        shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
+            break
+        if tallest <= room_height and squeeze > MIN_SQUEEZE:
+            squeeze = max(MIN_SQUEEZE, squeeze * room_width / total * 0.98)
+        else:
+            # Shapes scale with the font size, so one more pass nearly always fits.
+            shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
     x = pad + int((room_width - total) * start)
     glyphs = []
     for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
@@ -170,24 +176,29 @@ def layout(
     return glyphs
 
 
-def _shape(spec: _Spec, glyph_height: float, estimate: bool = False) -> tuple[Any, int]:
-    """The distorted mask of one glyph (or, to ``estimate``, just its outer size) and its upright height."""
-    pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
-    mask = glyph_mask(spec.font, pixels, spec.char, spec.outline)
-    upright = glyph_mask(spec.font, pixels, spec.char, False).height
-    return _distort(mask, spec.angle, spec.shear, spec.stretch, estimate), upright
+def _shape(spec: _Spec, glyph_height: float, room_height: int, squeeze: float) -> tuple[Image.Image, int]:
+    """The distorted mask of one glyph and its upright ink height.
 
-
-class _Box(NamedTuple):
-    width: int
-    height: int
-
-
-def _distort(mask: Image.Image, angle: float, shear: float, stretch: float, estimate: bool = False) -> Any:
-    """Rotate, shear and stretch in one affine transform, cropped to the ink.
-
-    With ``estimate``, only the size of the transformed rectangle: an upper bound, for free.
+    A glyph too tall for the room once rotated is rotated less rather than shrunk, so the
+    text keeps its size (the readability guard wants glyphs >= 45% of the picture height).
     """
+    pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
+    if spec.outline:
+        # The ring goes around the letter: a smaller letter keeps the outline as tall as the rest.
+        pixels = max(6, pixels - round(2 * outline_width(pixels) / cap_height(spec.font)))
+    mask = glyph_mask(spec.font, pixels, spec.char, spec.outline)
+    upright = mask.height
+    angle = spec.angle
+    stretch = spec.stretch * squeeze
+    distorted = _distort(mask, angle, spec.shear, stretch)
+    while distorted.height > room_height and abs(angle) > 2:
+        angle /= 2
+        distorted = _distort(mask, angle, spec.shear, stretch)
+    return distorted, upright
+
+
+def _distort(mask: Image.Image, angle: float, shear: float, stretch: float) -> Image.Image:
+    """Rotate, shear and stretch in one affine transform, cropped to the ink."""
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     # Forward matrix: rotation x shear x horizontal stretch.
     a, b, d, e = cos * stretch, cos * shear - sin, sin * stretch, sin * shear + cos
@@ -196,9 +207,7 @@ def _distort(mask: Image.Image, angle: float, shear: float, stretch: float, esti
     xs = [a * x + b * y for x, y in corners]
     ys = [d * x + e * y for x, y in corners]
     left, top = min(xs), min(ys)
-    size = _Box(math.ceil(max(xs) - left), math.ceil(max(ys) - top))
-    if estimate:
-        return size
+    size = (math.ceil(max(xs) - left), math.ceil(max(ys) - top))
     det = a * e - b * d
     ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
     data = (ia, ib, ia * left + ib * top, id_, ie, id_ * left + ie * top)

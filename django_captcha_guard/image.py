@@ -41,8 +41,8 @@ class Preset:
     crowding: float  # at most this share of the narrower neighbour is overlapped
     outline: float  # chance that a glyph is drawn as an outline
     warp: float  # wave amplitude as a share of the height
-    lines: int
-    arcs: int
+    lines: int  # behind the text
+    arcs: int  # over the text
     dots: float  # share of pixels
     clutter: int  # faint fragments of glyphs behind the text
 
@@ -52,10 +52,10 @@ PRESETS = {
         rotation=15, shear=0.15, crowding=0.05, outline=0.0, warp=0.03, lines=1, arcs=0, dots=0.01, clutter=0
     ),
     "normal": Preset(
-        rotation=25, shear=0.25, crowding=0.15, outline=0.25, warp=0.05, lines=2, arcs=1, dots=0.02, clutter=3
+        rotation=25, shear=0.25, crowding=0.14, outline=0.25, warp=0.05, lines=2, arcs=1, dots=0.02, clutter=3
     ),
     "hard": Preset(
-        rotation=30, shear=0.35, crowding=0.2, outline=0.4, warp=0.06, lines=3, arcs=2, dots=0.03, clutter=5
+        rotation=28, shear=0.3, crowding=0.18, outline=0.4, warp=0.06, lines=3, arcs=2, dots=0.03, clutter=5
     ),
 }
 
@@ -67,6 +67,7 @@ class Picture:
     glyphs: list[Glyph]
     clutter_inks: list[RGB]
     noise_width: int
+    strokes: noise.Noise
     # Only filled by compose(..., inspect=True): each glyph alone on the canvas after the
     # warp, and every noise pixel, so tests can measure coverage and clipping.
     warped: list[Image.Image] = dataclasses.field(default_factory=list)
@@ -127,19 +128,20 @@ def compose(
     fonts = tuple(map(str, config["FONTS"])) or bundled_fonts()
     palette = [tuple(c) for c in config["PALETTE"]]
     # The warp moves a pixel by at most 1.5 amplitudes; the pad keeps every glyph inside.
-    pad = math.ceil(preset.warp * height * 1.5) + max(2, round(height * 0.04))
+    pad = math.ceil(preset.warp * height * 1.5) + max(1, round(height * 0.02))
 
     canvas = Image.new("RGB", (width, height), background)
     clutter_inks = noise.clutter(canvas, rng, preset, config["ALPHABET"], fonts, background)
     glyphs = layout(display, rng, preset, fonts, palette, background, (width, height), pad)
+    inks = [glyph.ink for glyph in glyphs] or [colours.ink(rng, background)]
+    noise.draw(canvas, noise.lines(rng, preset, (width, height), pad, inks, scale))
     for glyph in glyphs:
         canvas.paste(glyph.ink, (glyph.x, glyph.y, glyph.x + glyph.mask.width, glyph.y + glyph.mask.height), glyph.mask)
     mesh = noise.mesh(rng, width, height, preset.warp * height)
     image = canvas.transform(canvas.size, Image.Transform.MESH, mesh, Image.Resampling.BILINEAR, fillcolor=background)
-    inks = [glyph.ink for glyph in glyphs] or [colours.ink(rng, background)]
-    strokes = noise.strokes(rng, preset, (width, height), pad, inks, scale)
+    strokes = noise.strokes(rng, preset, (width, height), inks, scale)
     noise.draw(image, strokes)
-    picture = Picture(image, background, glyphs, clutter_inks, noise_width=scale)
+    picture = Picture(image, background, glyphs, clutter_inks, noise_width=scale, strokes=strokes)
     if inspect:
         for glyph in glyphs:
             alone = Image.new("L", canvas.size)

@@ -69,10 +69,11 @@ def mesh(rng: random.Random, width: int, height: int, amplitude: float) -> list[
 Noise = list[tuple[str, Any, RGB, int]]
 
 
-def strokes(rng: random.Random, preset: Preset, size: tuple[int, int], pad: int, inks: list[RGB], scale: int) -> Noise:
-    """Lines, arcs and dots in the glyphs' own inks, so colour does not separate text from noise.
+def lines(rng: random.Random, preset: Preset, size: tuple[int, int], pad: int, inks: list[RGB], scale: int) -> Noise:
+    """Lines across the text band, drawn behind the glyphs (and warped with them).
 
-    One pixel wide (per scale): thinner than any glyph stroke, which people use to tell them apart.
+    Behind, because a line running along a stroke would hide a fifth of a glyph; touching
+    every glyph, they still join the glyphs into one shape, which defeats segmentation.
     """
     width, height = size
     band = height - 2 * pad
@@ -85,6 +86,17 @@ def strokes(rng: random.Random, preset: Preset, size: tuple[int, int], pad: int,
             pad + rng.random() * band,
         )
         found.append(("line", ends, rng.choice(inks), scale))
+    return found
+
+
+def strokes(rng: random.Random, preset: Preset, size: tuple[int, int], inks: list[RGB], scale: int) -> Noise:
+    """Arcs and dots over the warped picture, in the glyphs' own inks, so colour does not
+    separate text from noise.
+
+    One pixel wide (per scale): thinner than any glyph stroke, which is how people tell them apart.
+    """
+    width, height = size
+    found: Noise = []
     for _ in range(preset.arcs):
         cx, cy = rng.random() * width, rng.random() * height
         rx, ry = rng.uniform(0.3, 0.8) * width, rng.uniform(0.4, 1.2) * height
