@@ -66,10 +66,9 @@ class Picture:
     background: RGB
     glyphs: list[Glyph]
     clutter_inks: list[RGB]
-    noise_width: int
-    strokes: noise.Noise
+    strokes: noise.Noise  # every noise stroke, behind the text and over it
     # Only filled by compose(..., inspect=True): each glyph alone on the canvas after the
-    # warp, and every noise pixel, so tests can measure coverage and clipping.
+    # warp, and every noise pixel over the text, so tests can measure coverage and clipping.
     warped: list[Image.Image] = dataclasses.field(default_factory=list)
     noise_mask: Image.Image | None = None
 
@@ -134,14 +133,15 @@ def compose(
     clutter_inks = noise.clutter(canvas, rng, preset, config["ALPHABET"], fonts, background)
     glyphs = layout(display, rng, preset, fonts, palette, background, (width, height), pad)
     inks = [glyph.ink for glyph in glyphs] or [colours.ink(rng, background)]
-    noise.draw(canvas, noise.lines(rng, preset, (width, height), pad, inks, scale))
+    behind = noise.lines(rng, preset, (width, height), pad, inks, scale)
+    noise.draw(canvas, behind)
     for glyph in glyphs:
         canvas.paste(glyph.ink, (glyph.x, glyph.y, glyph.x + glyph.mask.width, glyph.y + glyph.mask.height), glyph.mask)
     mesh = noise.mesh(rng, width, height, preset.warp * height)
     image = canvas.transform(canvas.size, Image.Transform.MESH, mesh, Image.Resampling.BILINEAR, fillcolor=background)
     strokes = noise.strokes(rng, preset, (width, height), inks, scale)
     noise.draw(image, strokes)
-    picture = Picture(image, background, glyphs, clutter_inks, noise_width=scale, strokes=strokes)
+    picture = Picture(image, background, glyphs, clutter_inks, strokes=behind + strokes)
     if inspect:
         for glyph in glyphs:
             alone = Image.new("L", canvas.size)
