@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-IMAGE_SHOWN = "img => img.complete && img.naturalWidth > 0"
 
 
 def widget(page: Page, form: str) -> Locator:
@@ -20,9 +19,14 @@ def image(page: Page, form: str) -> Locator:
 
 
 def wait_shown(img: Locator) -> int:
-    """Wait until the picture has really been decoded; returns its natural width."""
-    img.page.wait_for_function(IMAGE_SHOWN, arg=img.element_handle())
-    return int(img.evaluate("img => img.naturalWidth"))
+    """Wait until the browser is done with the picture; fail unless it really shows one.
+
+    ``complete`` is also true for a broken image, whose ``naturalWidth`` stays 0.
+    """
+    img.page.wait_for_function("img => img.complete && img.getAttribute('src')", arg=img.element_handle())
+    width = int(img.evaluate("img => img.naturalWidth"))
+    assert width > 0, f"the picture {img.get_attribute('src')} did not load"
+    return width
 
 
 def answer(page: Page, form: str, text: str) -> None:
