@@ -107,7 +107,8 @@ def _image_size(config: dict[str, Any]) -> Problem | None:
             f"CAPTCHA_GUARD['IMAGE_SIZE'] must be (width, height) in pixels, not {size!r}.",
             f"The default is {DEFAULTS['IMAGE_SIZE']!r}.",
         )
-    length = config["LENGTH"] if _is_int(config["LENGTH"]) else DEFAULTS["LENGTH"]
+    # A bad LENGTH is its own error (E003); size the picture for the default instead.
+    length = config["LENGTH"] if _length(config) is None else DEFAULTS["LENGTH"]
     min_width, min_height = minimum_size(max(length, 9 if config["CHALLENGE"] == "arithmetic" else 0))
     if size[0] < min_width or size[1] < min_height or size[0] > 2000 or size[1] > 1000:
         return Problem(

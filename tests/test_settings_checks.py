@@ -1,0 +1,106 @@
+"""Every mistake in the CAPTCHA_GUARD dict is a system check error with a stable ID and a hint,
+and using the broken settings anyway raises ImproperlyConfigured naming the same problem."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from django_captcha_guard import image
+from django_captcha_guard.checks import check_settings
+from django_captcha_guard.conf import get_settings
+
+NOT_A_FONT = __file__  # exists, but is no font
+
+BAD_SETTINGS = [
+    ({"LENGTH": 0}, "E003", "LENGTH"),
+    ({"LENGTH": 40}, "E003", "LENGTH"),
+    ({"LENGTH": "5"}, "E003", "LENGTH"),
+    ({"TIMEOUT": 0}, "E004", "TIMEOUT"),
+    ({"TIMEOUT": -1}, "E004", "TIMEOUT"),
+    ({"ALPHABET": "A"}, "E005", "ALPHABET"),
+    ({"CHALLENGE": "no.such.challenge"}, "E006", "CHALLENGE"),
+    ({"CHALLENGE": "mathematics"}, "E006", "CHALLENGE"),
+    ({"IMAGE_SIZE": (40, 20)}, "E007", "IMAGE_SIZE"),
+    ({"IMAGE_SIZE": (60, 60), "LENGTH": 12}, "E007", "IMAGE_SIZE"),
+    ({"IMAGE_SIZE": (100, 60), "CHALLENGE": "arithmetic"}, "E007", "IMAGE_SIZE"),
+    ({"IMAGE_SIZE": "160x60"}, "E007", "IMAGE_SIZE"),
+    ({"FORMAT": "GIF"}, "E008", "FORMAT"),
+    ({"FONTS": ["/no/such/font.ttf"]}, "E009", "FONTS"),
+    ({"FONTS": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"}, "E009", "FONTS"),
+    ({"BACKGROUND": "white"}, "E010", "BACKGROUND"),
+    ({"BACKGROUND": (255, 255, 256)}, "E010", "BACKGROUND"),
+    ({"PROTECTED_ROUTES": "/login/"}, "E013", "PROTECTED_ROUTES"),
+    ({"DIFFICULTY": "impossible"}, "E040", "DIFFICULTY"),
+    ({"PALETTE": "#000000"}, "E041", "PALETTE"),
+    ({"PALETTE": [(250, 250, 250)]}, "E041", "PALETTE"),
+    ({"FONTS": [NOT_A_FONT]}, "E042", "FONTS"),
+    ({"ALPHABET": "ABCÄÖÜ"}, "E043", "ALPHABET"),
+]
+
+
+def run_checks() -> list[checks.CheckMessage]:
+    return check_settings()
+
+
+def test_the_default_settings_pass_every_check():
+    assert run_checks() == []
+
+
+@pytest.mark.parametrize(("bad", "code", "setting"), BAD_SETTINGS, ids=[f"{c}-{s}-{b}" for b, c, s in BAD_SETTINGS])
+def test_each_bad_value_is_one_error_naming_the_setting_with_a_hint(bad, code, setting):
+    with override_settings(CAPTCHA_GUARD=bad):
+        found = run_checks()
+        assert [m.id for m in found] == [f"captcha_guard.{code}"]
+        error = found[0]
+        assert error.level == checks.ERROR
+        assert setting in error.msg
+        assert error.hint
+        with pytest.raises(ImproperlyConfigured, match=f"captcha_guard.{code}"):
+            get_settings()
+
+
+@pytest.mark.parametrize("bad", [b for b, _, _ in BAD_SETTINGS[:3]])
+def test_rendering_with_broken_settings_raises_improperly_configured_not_a_pillow_error(bad):
+    with override_settings(CAPTCHA_GUARD=bad), pytest.raises(ImproperlyConfigured):
+        image.render("ABCDE", random.Random(1))
+
+
+@override_settings(CAPTCHA_GUARD={"LENGHT": 6})
+def test_unknown_keys_are_reported_with_the_valid_ones():
+    (error,) = run_checks()
+    assert error.id == "captcha_guard.E002" and "LENGHT" in error.msg and "LENGTH" in error.hint
+
+
+@override_settings(CAPTCHA_GUARD=["LENGTH", 5])
+def test_a_settings_value_that_is_not_a_dict_is_reported():
+    assert [m.id for m in run_checks()] == ["captcha_guard.E001"]
+
+
+@override_settings(CAPTCHA_GUARD={"TIMEOUT": 0, "FORMAT": "BMP"})
+def test_manage_py_check_fails_and_lists_every_problem():
+    with pytest.raises(SystemCheckError) as raised:
+        call_command("check")
+    assert "captcha_guard.E004" in str(raised.value) and "captcha_guard.E008" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        {"LENGTH": 12, "IMAGE_SIZE": image.minimum_size(12)},
+        {"CHALLENGE": "arithmetic", "IMAGE_SIZE": image.minimum_size(9)},
+        {"FONTS": ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"], "ALPHABET": "ÄÖÜ"},
+        {"PALETTE": [(0, 0, 0), [120, 0, 0]], "DIFFICULTY": "hard"},
+        {"BACKGROUND": (0, 0, 0), "PALETTE": [(255, 255, 0)]},
+    ],
+)
+def test_good_values_at_the_edges_pass(good):
+    with override_settings(CAPTCHA_GUARD=good):
+        assert run_checks() == []
+        image.render("ABC", random.Random(1))
