@@ -18,7 +18,8 @@ def test_writes_count_pictures_named_by_their_answer(tmp_path):
     alphabet = re.escape(get_settings()["ALPHABET"])
     for path in files:
         assert re.fullmatch(rf"[{alphabet}]{{5}}_\d\.png", path.name), path.name
-        assert Image.open(path).size == (160, 60)
+        with Image.open(path) as picture:
+            assert picture.size == (160, 60)
 
 
 def test_arithmetic_samples_are_named_by_the_result_not_the_sum(tmp_path):
@@ -31,4 +32,5 @@ def test_the_format_setting_and_scale_apply(tmp_path):
     call_command("captcha_guard_samples", "--count", "2", "--out", str(tmp_path), "--scale", "2")
     for path in tmp_path.iterdir():
         assert path.suffix == ".webp"
-        assert Image.open(path).size == (320, 120)
+        with Image.open(path) as picture:
+            assert picture.size == (320, 120)
