@@ -40,11 +40,13 @@ def test_the_violation_watch_sees_an_inline_script(browser: Browser, demo: DemoS
     try:
         page.goto("/login/")
         page.evaluate("""() => {
+            window.violations = 0;
+            document.addEventListener("securitypolicyviolation", () => { window.violations += 1; });
             const script = document.createElement("script");
             script.textContent = "window.injected = true";
             document.body.append(script);
         }""")
-        page.wait_for_function("() => true")  # one more round trip for the console events
+        page.wait_for_function("() => window.violations > 0")
         assert not page.evaluate("window.injected === true")
         assert any("script-src" in problem for problem in watch.problems), watch.problems
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page
 
 
-
 def widget(page: Page, form: str) -> Locator:
     return page.locator(f"{form} [data-captcha-guard]")
 
