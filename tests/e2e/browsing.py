@@ -31,9 +31,14 @@ class Watch:
         self.problems.append(f"uncaught: {error}")
 
 
-def new_page(browser: Browser, server: DemoServer, language: str = "en") -> tuple[Page, Watch]:
-    """A page in a fresh context (its own cookies), in ``language`` from the first request."""
-    context = browser.new_context(base_url=server.url, viewport={"width": 900, "height": 700})
+def new_page(browser: Browser, server: DemoServer, language: str = "en", scale: float = 1) -> tuple[Page, Watch]:
+    """A page in a fresh context (its own cookies), in ``language`` from the first request.
+
+    ``scale`` is the device pixel ratio: 2 makes a HiDPI screen.
+    """
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 900, "height": 700}, device_scale_factor=scale
+    )
     context.set_default_timeout(15_000)
     if language != "en":
         context.add_cookies([{"name": "django_language", "value": language, "url": server.url}])

@@ -67,14 +67,14 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """``open_page(server, language="en")``: a page in a fresh browser context.
+    """``open_page(server, language="en", scale=1)``: a page in a fresh browser context.
 
     The test fails if any page it opened saw a CSP violation or a JavaScript error.
     """
     opened: list[tuple[Page, Watch]] = []
 
-    def _open(server: DemoServer, language: str = "en") -> Page:
-        opened.append(new_page(browser, server, language))
+    def _open(server: DemoServer, language: str = "en", scale: float = 1) -> Page:
+        opened.append(new_page(browser, server, language, scale))
         return opened[-1][0]
 
     yield _open

@@ -28,12 +28,17 @@ def submit(page: Page) -> None:
         page.click(f"{FORM} button[type=submit]")
 
 
-def test_picture_is_displayed(page: Page, screenshots: Path) -> None:
+@pytest.mark.parametrize("scale", [1, 2])
+def test_picture_is_displayed(open_page, demo: DemoServer, screenshots: Path, scale: int) -> None:
+    page: Page = open_page(demo, scale=scale)
     page.goto("/login/")
     image = widget.image(page, FORM)
     assert widget.wait_shown(image) >= 100
-    widget.widget(page, FORM).screenshot(path=screenshots / "widget.png")
-    page.locator(FORM).screenshot(path=screenshots / "login-form.png")
+    # A HiDPI screen picks the sharper copy from srcset.
+    assert ("scale=2" in image.evaluate("img => img.currentSrc")) == (scale == 2)
+    page.fill("#id_username", "demo")
+    # login-form@2x.png is the README picture (docs/images/widget.png).
+    page.locator(FORM).screenshot(path=screenshots / f"login-form@{scale}x.png")
 
 
 def test_refresh_changes_key_and_picture(page: Page) -> None:
