@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,7 +27,7 @@ def comment_on(page: Page, text: str, answer: str) -> None:
     widget.answer(page, COMMENT, answer)
 
 
-def test_middleware_rejects_wrong_answer_with_translated_page(page: Page, demo: DemoServer) -> None:
+def test_middleware_rejects_wrong_answer_with_translated_page(page: Page, demo: DemoServer, screenshots: Path) -> None:
     page.goto("/comments/")
     old_key = widget.key(page, COMMENT)
     comment_on(page, "never published", widget.wrong(demo.solve(old_key)))
@@ -36,6 +37,7 @@ def test_middleware_rejects_wrong_answer_with_translated_page(page: Page, demo: 
 
     assert navigation.value is not None and navigation.value.status == 403
     expect(page.locator(".captcha-guard-error")).to_have_text(message(Reason.WRONG, "en"))
+    page.screenshot(path=screenshots / "comment-rejected.png")
     with page.expect_navigation():
         page.click("main a")  # "Go back and try again"
     assert widget.key(page, COMMENT) != old_key
@@ -78,7 +80,7 @@ def test_async_view_is_protected(page: Page, demo: DemoServer) -> None:
     expect(page.locator(".answered")).to_be_visible()
 
 
-def test_two_captchas_work_independently(page: Page, demo: DemoServer) -> None:
+def test_two_captchas_work_independently(page: Page, demo: DemoServer, screenshots: Path) -> None:
     page.goto("/two/")
     for form in (NEWSLETTER, FEEDBACK):
         widget.wait_shown(widget.image(page, form))
@@ -99,6 +101,7 @@ def test_two_captchas_work_independently(page: Page, demo: DemoServer) -> None:
         page.click(f"{FEEDBACK} button[type=submit]")
     expect(page.locator(f"{FEEDBACK} .errorlist")).to_contain_text(message(Reason.WRONG, "en"))
     expect(page.locator(f"{NEWSLETTER} .errorlist")).to_have_count(0)
+    page.screenshot(path=screenshots / "two-captchas.png", full_page=True)
 
     # Each form passes with its own answer, one after the other.
     page.fill("#id_email", "ann@example.com")

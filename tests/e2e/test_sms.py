@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -33,7 +34,7 @@ def send(page: Page, answer: str) -> tuple[int, dict[str, object]]:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_json_error_then_success(open_page, demo: DemoServer, language: str) -> None:
+def test_json_error_then_success(open_page, demo: DemoServer, screenshots: Path, language: str) -> None:
     page = open_page(demo, language)
     page.goto("/sms/")
     page.fill("#sms-mobile", "13800138000")
@@ -45,6 +46,7 @@ def test_json_error_then_success(open_page, demo: DemoServer, language: str) -> 
     assert body["code"] == 400 and body["errmsg"] == message(Reason.WRONG, language)
     expect(page.locator("#sms-status")).to_have_text(str(body["errmsg"]))
     expect(page.locator("#sms-status")).to_have_attribute("data-state", "error")
+    page.screenshot(path=screenshots / f"sms-error-{language}.png")
     second = current_key(page, other_than=first)  # the page asked for a new challenge
 
     status, body = send(page, demo.solve(second))
