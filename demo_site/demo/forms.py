@@ -3,6 +3,8 @@ comment form relies on the middleware and the async page on the decorator."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,13 @@ class LoginForm(AuthenticationForm):
     """AuthenticationForm keeps the request already, which is all the field needs."""
 
     captcha = CaptchaField(scope="login")
+
+    def clean(self) -> dict[str, Any]:
+        # No password check without a solved captcha: the "wrong password" error would
+        # otherwise tell a guessing bot about the password while it ignores the picture.
+        if self.has_error("captcha"):
+            return self.cleaned_data
+        return super().clean()
 
 
 class CommentForm(forms.ModelForm):

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.browser
 FORM = "#login-form"
 
 
-def fill_login(page: Page, answer: str) -> None:
+def fill_login(page: Page, answer: str, password: str = "demo") -> None:
     page.fill("#id_username", "demo")
-    page.fill("#id_password", "demo")
+    page.fill("#id_password", password)
     widget.answer(page, FORM, answer)
 
 
@@ -67,11 +67,13 @@ def test_wrong_answer_shows_translated_error_and_new_picture(
             page.click(f".language button[value='{language}']")
         expect(page.locator("html")).to_have_attribute("lang", language)
     old_key = widget.key(page, FORM)
-    fill_login(page, widget.wrong(demo.solve(old_key)))
+    fill_login(page, widget.wrong(demo.solve(old_key)), password="not-the-password")
 
     submit(page)
 
     expect(page.locator(f"{FORM} .errorlist")).to_contain_text(message(Reason.WRONG, language))
+    # The password was not even tried, so its error does not tell a bot anything.
+    expect(page.locator(f"{FORM} .errorlist.nonfield")).to_have_count(0)
     assert widget.key(page, FORM) != old_key
     assert widget.wait_shown(widget.image(page, FORM)) > 0
     page.screenshot(path=screenshots / f"login-wrong-{language}.png")
