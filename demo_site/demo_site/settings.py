@@ -19,9 +19,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# A fixed key keeps `make demo` zero-setup; never deploy the demo with it.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret-change-me")
+# A fixed key keeps `make demo` zero-setup. It is public, and whoever knows SECRET_KEY can
+# compute every captcha answer, so it is refused once DEBUG is off.
+DEVELOPMENT_SECRET_KEY = "demo-only-not-secret-change-me"  # noqa: S105 (public on purpose, see above)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: the demo's built-in key is public.")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
