@@ -48,7 +48,7 @@ class SessionStore(BaseStore):
         self._lock = threading.Lock()
 
     def save(self, request: HttpRequest, key: str, entry: Entry, timeout: int) -> None:
-        session = _session(request)
+        session = _loaded(request)
         with self._lock:
             entries = {k: v for k, v in _entries(session).items() if self.is_live(_entry(v))}
             entries[key] = [entry.digest, entry.expires_at]
@@ -58,13 +58,11 @@ class SessionStore(BaseStore):
             session[SESSION_KEY] = entries  # assigning marks the session modified, so it is saved
 
     def get(self, request: HttpRequest, key: str) -> Entry | None:
-        with self._lock:
-            value = _entries(_session(request)).get(key)
-        entry = _entry(value)
+        entry = _entry(_entries(_loaded(request)).get(key))
         return entry if self.is_live(entry) else None
 
     def pop(self, request: HttpRequest, key: str) -> Entry | None:
-        session = _session(request)
+        session = _loaded(request)
         with self._lock:
             entries = _entries(session)
             if key not in entries:
@@ -75,13 +73,15 @@ class SessionStore(BaseStore):
         return _entry(value)
 
 
-def _session(request: HttpRequest) -> SessionBase:
+def _loaded(request: HttpRequest) -> SessionBase:
+    """The request's session, loaded now: the lock then guards only in-memory work, not I/O."""
     session: SessionBase | None = getattr(request, "session", None)
     if session is None:
         raise ImproperlyConfigured(
             "The session captcha store needs request.session: add django.contrib.sessions to INSTALLED_APPS "
             "and SessionMiddleware to MIDDLEWARE, or configure another CAPTCHA_GUARD['STORE']."
         )
+    _entries(session)
     return session
 
 
