@@ -95,6 +95,7 @@ def test_memory_store_warns_without_debug(settings: Any, debug: bool, expected: 
         {"BACKEND": "memory", "OPTIONS": {"MAXSIZE": -1}},
         {"BACKEND": "session", "OPTIONS": {"MAX_PER_SESSION": 0}},
         {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis", "TIMEOUT": 5}},
+        {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis", "KEY_PREFIX": None}},
     ],
 )
 def test_bad_store_options(settings: Any, store: dict[str, Any]) -> None:

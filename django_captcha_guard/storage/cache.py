@@ -39,6 +39,8 @@ class CacheStore(BaseStore):
 
     def __init__(self, *, ALIAS: str = "default", KEY_PREFIX: str = "captcha_guard:", **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not (isinstance(ALIAS, str) and isinstance(KEY_PREFIX, str)):
+            raise ValueError(f"CacheStore ALIAS and KEY_PREFIX must be strings, not {ALIAS!r} and {KEY_PREFIX!r}.")
         self.alias = ALIAS
         self.key_prefix = KEY_PREFIX
 
