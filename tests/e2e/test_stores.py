@@ -44,9 +44,15 @@ def store_demo(
 
 def test_comment_accepted_once(open_page, store_demo: DemoServer) -> None:
     page: Page = open_page(store_demo)
+    store = store_demo.settings.CAPTCHA_GUARD["STORE"]["BACKEND"]
+    page.goto("/")
+    expect(page.locator(".store")).to_contain_text(store)
     text = f"stored {secrets.token_hex(4)}"
     page.goto("/comments/")
     widget.wait_shown(widget.image(page, COMMENT))
+    if store == "cache":
+        with redis.Redis.from_url(REDIS_URL) as client:
+            assert list(client.scan_iter(f"*captcha-demo:{widget.key(page, COMMENT)}")), "the challenge is not in Redis"
     page.fill("#id_author", "Ann")
     page.fill("#id_text", text)
     widget.answer(page, COMMENT, store_demo.solve(widget.key(page, COMMENT)))
