@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ def submit(page: Page) -> None:
 
 
 @pytest.mark.parametrize("scale", [1, 2])
-def test_picture_is_displayed(open_page, demo: DemoServer, screenshots: Path, scale: int) -> None:
-    page: Page = open_page(demo, scale=scale)
+def test_picture_is_displayed(open_page: Callable[..., Page], demo: DemoServer, screenshots: Path, scale: int) -> None:
+    page = open_page(demo, scale=scale)
     page.goto("/login/")
     image = widget.image(page, FORM)
     assert widget.wait_shown(image) >= 100

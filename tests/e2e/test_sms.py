@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def send(page: Page, answer: str) -> tuple[int, dict[str, object]]:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_json_error_then_success(open_page, demo: DemoServer, screenshots: Path, language: str) -> None:
+def test_json_error_then_success(
+    open_page: Callable[..., Page], demo: DemoServer, screenshots: Path, language: str
+) -> None:
     page = open_page(demo, language)
     page.goto("/sms/")
     page.fill("#sms-mobile", "13800138000")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,8 +42,8 @@ def store_demo(
             client.close()
 
 
-def test_comment_accepted_once(open_page, store_demo: DemoServer) -> None:
-    page: Page = open_page(store_demo)
+def test_comment_accepted_once(open_page: Callable[..., Page], store_demo: DemoServer) -> None:
+    page = open_page(store_demo)
     store = store_demo.settings.CAPTCHA_GUARD["STORE"]["BACKEND"]
     page.goto("/")
     expect(page.locator(".store")).to_contain_text(store)
