@@ -10,7 +10,7 @@ clears the loop) before any other module runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +92,16 @@ def page(open_page: Callable[..., Page], demo: DemoServer) -> Page:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for folder in SCREENSHOTS:
         terminalreporter.write_line(f"browser test screenshots: {folder}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test shows the end of the server log (tracebacks land there)."""
+    report = yield
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            if isinstance(value, DemoServer):
+                report.sections.append((f"demo server log ({value.log})", value.log_tail()))
+    return report
