@@ -67,16 +67,19 @@ def cap_height(path: str) -> float:
     return (bottom - top) / 100 or 0.7
 
 
-def glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
-    """The glyph's ink as an "L" mask, cropped; callers must not modify it (it is cached)."""
+def glyph_mask(path: str, pixels: int, char: str, outline: int = 0) -> Image.Image:
+    """The glyph's ink as an "L" mask, cropped, as a ring ``outline`` px wide if not 0.
+
+    Callers must not modify it (it is cached).
+    """
     if pixels <= CACHED_MAX_PIXELS:
         return _cached_glyph_mask(path, pixels, char, outline)
     return _draw_glyph_mask(path, pixels, char, outline)
 
 
-def _draw_glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.Image:
+def _draw_glyph_mask(path: str, pixels: int, char: str, outline: int) -> Image.Image:
     face = font(path, pixels)
-    stroke = outline_width(pixels) if outline else 0
+    stroke = outline
     left, top, right, bottom = (int(v) for v in face.getbbox(char, stroke_width=stroke))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
     ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255, stroke_width=stroke, stroke_fill=255)
@@ -87,9 +90,12 @@ def _draw_glyph_mask(path: str, pixels: int, char: str, outline: bool) -> Image.
     return mask
 
 
-def outline_width(pixels: int) -> int:
-    """An outline ring's width: as thick as a bold stem is, so 1 px noise stays thinner."""
-    return max(4, round(pixels * 0.1))
+def outline_width(pixels: int, scale: int) -> int:
+    """An outline ring's width: as thick as a bold stem, so noise strokes stay thinner.
+
+    Set at 1x and multiplied, so that the 2x picture is the same drawing.
+    """
+    return scale * max(4, round(pixels / scale * 0.1))
 
 
 _cached_glyph_mask = functools.lru_cache(maxsize=4096)(_draw_glyph_mask)
@@ -121,9 +127,11 @@ def layout(
     background: RGB,
     size: tuple[int, int],
     pad: int,
+    scale: int,
 ) -> list[Glyph]:
     """Glyph masks and positions: crowded, each distorted, shrunk together until they fit."""
-    specs, gap = [], 0
+    specs: list[_Spec] = []
+    gap, lean = 0, rng.randrange(2)
     for char in display:
         if char.isspace():
             gap += 1
@@ -132,7 +140,10 @@ def layout(
             char=char,
             font=rng.choice(fonts),
             share=rng.uniform(*GLYPH_HEIGHT),
-            angle=rng.uniform(-preset.rotation, preset.rotation),
+            # Never upright, and mostly leaning the other way from the previous glyph: OCR reads
+            # upright runs of letters; people read tilted ones as easily.
+            angle=(-1) ** (len(specs) + lean + (rng.random() < 0.25))
+            * rng.uniform(preset.rotation / 4, preset.rotation),
             shear=rng.uniform(-preset.shear, preset.shear),
             stretch=rng.uniform(0.75, 1.0),
             outline=rng.random() < preset.outline,
@@ -147,12 +158,33 @@ def layout(
         specs.append(spec)
         gap = 0
     start = rng.random()
+    # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit.
+    fit = (1.0, 1.0)
+    if scale > 1:
+        fit = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[0]
+    fit, shapes, steps, total = _fit(specs, size, pad, fit, scale)
+    x = pad + int((size[0] - 2 * pad - total) * start)
+    glyphs = []
+    for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
+        x += step
+        y = pad + int((size[1] - 2 * pad - mask.height) * spec.lift)
+        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
+        x += mask.width
+    return glyphs
+
+
+def _fit(
+    specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int
+) -> tuple[tuple[float, float], list[tuple[Image.Image, int]], list[int], int]:
+    """Shapes, spacing and total width for a row that fits, starting from ``fit`` = (shrink, squeeze).
+
+    Too wide: condense the glyphs first (people read narrow letters easily), and only then
+    make them smaller; too tall: smaller.
+    """
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
-    # Too wide: condense the glyphs first (people read narrow letters easily), and only
-    # then make them smaller; too tall: smaller.
-    shrink, squeeze = 1.0, 1.0
+    shrink, squeeze = fit
     for _ in range(12):
-        shapes = [_shape(spec, size[1] * shrink, room_height, squeeze) for spec in specs]
+        shapes = [_shape(spec, size[1] * shrink, room_height, squeeze, scale) for spec in specs]
         steps = [0] + [
             round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
             for spec, (a, _), (b, _) in zip(specs[1:], shapes, shapes[1:], strict=False)
@@ -166,27 +198,20 @@ def layout(
         else:
             # Shapes scale with the font size, so one more pass nearly always fits.
             shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
-    x = pad + int((room_width - total) * start)
-    glyphs = []
-    for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
-        x += step
-        y = pad + int((room_height - mask.height) * spec.lift)
-        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
-        x += mask.width
-    return glyphs
+    return (shrink, squeeze), shapes, steps, total
 
 
-def _shape(spec: _Spec, glyph_height: float, room_height: int, squeeze: float) -> tuple[Image.Image, int]:
+def _shape(spec: _Spec, glyph_height: float, room_height: int, squeeze: float, scale: int) -> tuple[Image.Image, int]:
     """The distorted mask of one glyph and its upright ink height.
 
     A glyph too tall for the room once rotated is rotated less rather than shrunk, so the
     text keeps its size (the readability guard wants glyphs >= 45% of the picture height).
     """
     pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
-    if spec.outline:
-        # The ring goes around the letter: a smaller letter keeps the outline as tall as the rest.
-        pixels = max(6, pixels - round(2 * outline_width(pixels) / cap_height(spec.font)))
-    mask = glyph_mask(spec.font, pixels, spec.char, spec.outline)
+    ring = outline_width(pixels, scale) if spec.outline else 0
+    # The ring goes around the letter: a smaller letter keeps the outline as tall as the rest.
+    pixels = max(6, pixels - round(2 * ring / cap_height(spec.font)))
+    mask = glyph_mask(spec.font, pixels, spec.char, ring)
     upright = mask.height
     angle = spec.angle
     stretch = spec.stretch * squeeze

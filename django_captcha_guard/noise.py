@@ -30,7 +30,7 @@ def clutter(
     for _ in range(preset.clutter):
         font, char = rng.choice(fonts), rng.choice(alphabet)
         # Three sizes only, so the glyph cache serves clutter too.
-        mask = glyph_mask(font, max(6, round(height * rng.choice((0.5, 0.65, 0.8)) / cap_height(font))), char, False)
+        mask = glyph_mask(font, max(6, round(height * rng.choice((0.5, 0.65, 0.8)) / cap_height(font))), char)
         w, h = mask.size
         piece = mask.crop(
             ((0, 0, w // 2, h), (w // 2, 0, w, h), (0, 0, w, h // 2), (0, h // 2, w, h))[rng.randrange(4)]
@@ -85,7 +85,7 @@ def lines(rng: random.Random, preset: Preset, size: tuple[int, int], pad: int, i
             rng.uniform(0.7, 1) * width,
             pad + rng.random() * band,
         )
-        found.append(("line", ends, rng.choice(inks), scale))
+        found.append(("line", ends, rng.choice(inks), 2 * scale))
     return found
 
 
