@@ -22,8 +22,10 @@ test: $(STAMP)
 	$(MAKE) lint
 	$(PY) -m pytest
 
+# The store comes from CAPTCHA_GUARD_STORE (session, memory or cache; see demo_site/README.md).
 demo: $(STAMP)
 	$(PY) demo_site/manage.py migrate --noinput
+	@echo "Demo: http://127.0.0.1:8000 (sign in with demo / demo; store: $${CAPTCHA_GUARD_STORE:-session})"
 	$(PY) demo_site/manage.py runserver 127.0.0.1:8000
 
 # One table: rendering, stores, and HTTP load (wrk against gunicorn) next to
