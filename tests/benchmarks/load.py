@@ -32,6 +32,16 @@ class Phase:
     p99_ms: float
     failures: int  # non-2xx answers, socket errors and flows that did not complete
 
+    @classmethod
+    def mean(cls, first: Phase, second: Phase) -> Phase:
+        """Two runs of the same phase averaged (percentiles too: a summary, not a merged histogram)."""
+        return cls(
+            rate=(first.rate + second.rate) / 2,
+            p50_ms=(first.p50_ms + second.p50_ms) / 2,
+            p99_ms=(first.p99_ms + second.p99_ms) / 2,
+            failures=first.failures + second.failures,
+        )
+
     def cells(self) -> tuple[str, str, str]:
         return f"{self.rate:,.0f}", f"{self.p50_ms:.1f}", f"{self.p99_ms:.1f}"
 

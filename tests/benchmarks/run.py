@@ -43,14 +43,22 @@ class Row:
 HEADER = ("part", "measurement", "variant", "rate /s", "median ms", "p95 / p99 ms", "bytes", f"× {INCUMBENT}")
 
 
-def http_rows(seconds: int, connections: int) -> tuple[list[Row], dict[str, dict[str, load.Phase]]]:
-    """Load each store's site, then the incumbent's, with the same phases and connections."""
+def measure_http(seconds: int, connections: int) -> dict[str, dict[str, load.Phase]]:
+    """Load the incumbent's site, each store's site, then the incumbent's again.
+
+    The machine may be shared: measuring the incumbent before and after ours and taking
+    the mean keeps a slow spell from landing on one side of the ratio only.
+    """
     incumbent_python = servers.ensure_incumbent_venv()
-    env = servers.site_env("incumbent.settings", "incumbent.sqlite3")
-    servers.migrate(incumbent_python, env)
-    with servers.serve(incumbent_python, env) as base_url:
-        theirs = load.measure_incumbent(base_url, seconds=seconds, connections=connections)
-    ours: dict[str, dict[str, load.Phase]] = {}
+    incumbent_env = servers.site_env("incumbent.settings", "incumbent.sqlite3")
+
+    def incumbent() -> dict[str, load.Phase]:
+        servers.migrate(incumbent_python, incumbent_env)
+        with servers.serve(incumbent_python, incumbent_env) as base_url:
+            return load.measure_incumbent(base_url, seconds=seconds, connections=connections)
+
+    before = incumbent()
+    results: dict[str, dict[str, load.Phase]] = {}
     python = Path(sys.executable)
     for store in STORES:
         servers.flush_redis()
@@ -60,31 +68,56 @@ def http_rows(seconds: int, connections: int) -> tuple[list[Row], dict[str, dict
         # is unknown to the other, so it is measured as the single-process server it is for.
         workers = 1 if store == "memory" else servers.WORKERS
         with servers.serve(python, env, workers=workers) as base_url:
-            ours[store] = load.measure_ours(base_url, store, seconds=seconds, connections=connections)
+            results[store] = load.measure_ours(base_url, store, seconds=seconds, connections=connections)
     servers.flush_redis()
+    after = incumbent()
+    results[INCUMBENT] = {phase: load.Phase.mean(before[phase], after[phase]) for phase in before}
+    return results
 
-    version = servers.incumbent_version()
+
+def http_rows(results: dict[str, dict[str, load.Phase]]) -> list[Row]:
     titles = {
         "issue": "JSON issuing endpoint (req/s, p50, p99)",
         "image": "image endpoint (req/s, p50, p99)",
         "flow": "whole flow: issue, image, POST (flows/s, p50, p99)",
     }
+    theirs = results[INCUMBENT]
+    version = servers.incumbent_version()
     rows = []
     for phase, title in titles.items():
-        for store, phases in ours.items():
-            result = phases[phase]
+        for store in STORES:
+            result = results[store][phase]
             ratio = f"{result.rate / theirs[phase].rate:.2f}" if phase in theirs else ""
             variant = "memory (1 worker)" if store == "memory" else store
             rows.append(Row("http", title, variant, *result.cells(), ratio=ratio + failures(result)))
         if phase in theirs:
             endpoint = "refresh" if phase == "issue" else "image"
-            label = f"{INCUMBENT} {version} {endpoint}"
+            label = f"{INCUMBENT} {version} {endpoint} (mean of 2 runs)"
             rows.append(Row("http", title, label, *theirs[phase].cells(), ratio="1.00" + failures(theirs[phase])))
-    return rows, {**ours, INCUMBENT: theirs}
+    return rows
+
+
+def render_rows() -> list[Row]:
+    """Milliseconds and bytes per picture for each variant (render.py, in its own process).
+
+    render.py configures Django itself and pins itself to one CPU; its markdown rows
+    (variant, median, p95, CPU median, bytes, x faster than a tutorial renderer) are parsed.
+    """
+    command = [sys.executable, "-m", "tests.benchmarks.render", "--images", "1000", "--reference-images", "50"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=300).stdout
+    rows = []
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 5 or not re.fullmatch(r"[\d.]+", cells[1]):
+            continue  # the header, the separator and anything that is not a figure row
+        rows.append(
+            Row("render", "ms per picture (median, p95)", cells[0], median_ms=cells[1], tail_ms=cells[2], size=cells[4])
+        )
+    return rows
 
 
 STORE_LINE = re.compile(r"^(?P<store>\S+)\s+(?P<size>\d+) outstanding:\s+(?P<figure>.+)$")
-STORE_RATE = re.compile(r"^(?P<rate>[\d.]+) issue\+verify/s$")
+STORE_RATE = re.compile(r"(?P<rate>[\d.]+) issue\+verify/s")
 
 
 def store_rows() -> list[Row]:
@@ -103,7 +136,7 @@ def store_rows() -> list[Row]:
         if not match:
             continue
         variant = f"{match['store']}, {int(match['size']):,} outstanding"
-        rate = STORE_RATE.match(match["figure"])
+        rate = STORE_RATE.search(match["figure"])
         if rate:
             rows.append(Row("stores", "issue + verify in-process (ops/s)", variant, rate=f"{float(rate['rate']):,.0f}"))
         else:
@@ -160,11 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     rows: list[Row] = []
     results: dict[str, dict[str, load.Phase]] = {}
+    if "render" in parts:
+        rows += render_rows()
     if "stores" in parts:
         rows += store_rows()
     if "http" in parts:
-        http, results = http_rows(args.seconds, args.connections)
-        rows += http
+        results = measure_http(args.seconds, args.connections)
+        rows += http_rows(results)
     print(render_table(rows))
     for line in targets(rows, results, args.connections):
         print(line)
