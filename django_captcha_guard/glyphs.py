@@ -31,7 +31,7 @@ GLYPH_HEIGHT = (0.47, 0.55)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
-MIN_SQUEEZE = 0.7
+MIN_SQUEEZE = 0.65
 
 
 @dataclasses.dataclass
@@ -95,7 +95,7 @@ def outline_width(pixels: int, scale: int) -> int:
 
     Set at 1x and multiplied, so that the 2x picture is the same drawing.
     """
-    return scale * max(4, round(pixels / scale * 0.1))
+    return scale * max(4, round(pixels / scale * 0.09))
 
 
 _cached_glyph_mask = functools.lru_cache(maxsize=4096)(_draw_glyph_mask)
@@ -209,8 +209,9 @@ def _shape(spec: _Spec, glyph_height: float, room_height: int, squeeze: float, s
     """
     pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
     ring = outline_width(pixels, scale) if spec.outline else 0
-    # The ring goes around the letter: a smaller letter keeps the outline as tall as the rest.
-    pixels = max(6, pixels - round(2 * ring / cap_height(spec.font)))
+    # The ring goes around the letter: the letter gives up half of it, so an outlined glyph
+    # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
+    pixels = max(6, pixels - round(ring / cap_height(spec.font)))
     mask = glyph_mask(spec.font, pixels, spec.char, ring)
     upright = mask.height
     angle = spec.angle
