@@ -161,8 +161,8 @@ def layout(
     # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit.
     fit = (1.0, 1.0)
     if scale > 1:
-        fit = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[0]
-    fit, shapes, steps, total = _fit(specs, size, pad, fit, scale)
+        fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
+    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale)
     x = pad + int((size[0] - 2 * pad - total) * start)
     glyphs = []
     for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
@@ -175,8 +175,10 @@ def layout(
 
 def _fit(
     specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int
-) -> tuple[tuple[float, float], list[tuple[Image.Image, int]], list[int], int]:
+) -> tuple[tuple[float, float], list[_Spec], list[tuple[Image.Image, int]], list[int], int]:
     """Shapes, spacing and total width for a row that fits, starting from ``fit`` = (shrink, squeeze).
+
+    Returns the fit and the specs too, with the angles of glyphs that had to lean less.
 
     Too wide: condense the glyphs first (people read narrow letters easily), and only then
     make them smaller; too tall: smaller.
@@ -184,7 +186,8 @@ def _fit(
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
     shrink, squeeze = fit
     for _ in range(12):
-        shapes = [_shape(spec, size[1] * shrink, room_height, squeeze, scale) for spec in specs]
+        leaned = [_lean(spec, size[1] * shrink, room_height, squeeze, scale) for spec in specs]
+        specs, shapes = [spec for spec, _ in leaned], [shape for _, shape in leaned]
         steps = [0] + [
             round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
             for spec, (a, _), (b, _) in zip(specs[1:], shapes, shapes[1:], strict=False)
@@ -198,29 +201,33 @@ def _fit(
         else:
             # Shapes scale with the font size, so one more pass nearly always fits.
             shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
-    return (shrink, squeeze), shapes, steps, total
+    return (shrink, squeeze), specs, shapes, steps, total
 
 
-def _shape(spec: _Spec, glyph_height: float, room_height: int, squeeze: float, scale: int) -> tuple[Image.Image, int]:
-    """The distorted mask of one glyph and its upright ink height.
+def _lean(
+    spec: _Spec, glyph_height: float, room_height: int, squeeze: float, scale: int
+) -> tuple[_Spec, tuple[Image.Image, int]]:
+    """``spec`` and its shape, rotated less if it is too tall for the room once rotated.
 
-    A glyph too tall for the room once rotated is rotated less rather than shrunk, so the
-    text keeps its size (the readability guard wants glyphs >= 45% of the picture height).
+    Leaning less rather than shrinking keeps the text's size (the readability guard wants
+    glyphs >= 45% of the picture height).
     """
+    shape = _shape(spec, glyph_height, squeeze, scale)
+    while abs(spec.angle) > 2 and shape[0].height > room_height:
+        spec = dataclasses.replace(spec, angle=spec.angle / 2)
+        shape = _shape(spec, glyph_height, squeeze, scale)
+    return spec, shape
+
+
+def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tuple[Image.Image, int]:
+    """The distorted mask of one glyph and its upright ink height."""
     pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
     ring = outline_width(pixels, scale) if spec.outline else 0
     # The ring goes around the letter: the letter gives up half of it, so an outlined glyph
     # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
     pixels = max(6, pixels - round(ring / cap_height(spec.font)))
     mask = glyph_mask(spec.font, pixels, spec.char, ring)
-    upright = mask.height
-    angle = spec.angle
-    stretch = spec.stretch * squeeze
-    distorted = _distort(mask, angle, spec.shear, stretch)
-    while distorted.height > room_height and abs(angle) > 2:
-        angle /= 2
-        distorted = _distort(mask, angle, spec.shear, stretch)
-    return distorted, upright
+    return _distort(mask, spec.angle, spec.shear, spec.stretch * squeeze), mask.height
 
 
 def _distort(mask: Image.Image, angle: float, shear: float, stretch: float) -> Image.Image:
