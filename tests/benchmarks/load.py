@@ -132,6 +132,11 @@ def measure_ours(base_url: str, name: str, *, seconds: int, connections: int) ->
     }
 
 
+def measure_ceiling(base_url: str, *, seconds: int, connections: int) -> Phase:
+    """An empty Django view on the same server: no captcha endpoint can be faster than this."""
+    return requests_phase(wrk(base_url + "/empty/", "report.lua", seconds=seconds, connections=connections, threads=2))
+
+
 def measure_incumbent(base_url: str, *, seconds: int, connections: int) -> dict[str, Phase]:
     """django-simple-captcha's refresh endpoint (it demands X-Requested-With) and image endpoint."""
     ajax = "X-Requested-With: XMLHttpRequest"

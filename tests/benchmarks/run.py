@@ -25,6 +25,7 @@ from tests.benchmarks import load, servers
 
 STORES = ("memory", "session-db", "session-cache", "cache")
 INCUMBENT = "django-simple-captcha"
+CEILING, CEILING_STORE = "empty Django view (no captcha): the ceiling", "cache"
 PARTS = ("render", "stores", "memory", "http")  # the issue's (a), (b), (e), then (c) and (d)
 
 
@@ -69,6 +70,8 @@ def measure_http(seconds: int, connections: int) -> dict[str, dict[str, load.Pha
         workers = 1 if store == "memory" else servers.WORKERS
         with servers.serve(python, env, workers=workers) as base_url:
             results[store] = load.measure_ours(base_url, store, seconds=seconds, connections=connections)
+            if store == CEILING_STORE:
+                results[CEILING] = {"issue": load.measure_ceiling(base_url, seconds=seconds, connections=connections)}
     servers.flush_redis()
     after = incumbent()
     results[INCUMBENT] = {phase: load.Phase.mean(before[phase], after[phase]) for phase in before}
@@ -85,10 +88,10 @@ def http_rows(results: dict[str, dict[str, load.Phase]]) -> list[Row]:
     version = servers.incumbent_version()
     rows = []
     for phase, title in titles.items():
-        for store in STORES:
+        for store in (*STORES, CEILING) if phase == "issue" else STORES:
             result = results[store][phase]
             ratio = f"{result.rate / theirs[phase].rate:.2f}" if phase in theirs else ""
-            variant = "memory (1 worker)" if store == "memory" else store
+            variant = {"memory": "memory (1 worker)"}.get(store, store)
             rows.append(Row("http", title, variant, *result.cells(), ratio=ratio + failures(result)))
         if phase in theirs:
             endpoint = "refresh" if phase == "issue" else "image"

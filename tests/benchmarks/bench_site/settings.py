@@ -36,6 +36,8 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("BENCH_DB", "bench.sqlite3"),
+        # Persistent connections, as a production gunicorn setup would have.
+        "CONN_MAX_AGE": 600,
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",

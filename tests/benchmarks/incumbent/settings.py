@@ -28,6 +28,8 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("BENCH_DB", "incumbent.sqlite3"),
+        # Persistent connections, as a production gunicorn setup would have.
+        "CONN_MAX_AGE": 600,
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
