@@ -143,7 +143,7 @@ def layout(
             # Never upright, and mostly leaning the other way from the previous glyph: OCR reads
             # upright runs of letters; people read tilted ones as easily.
             angle=(-1) ** (len(specs) + lean + (rng.random() < 0.25))
-            * rng.uniform(preset.rotation / 4, preset.rotation),
+            * rng.uniform(preset.rotation / 3, preset.rotation),
             shear=rng.uniform(-preset.shear, preset.shear),
             stretch=rng.uniform(0.75, 1.0),
             outline=rng.random() < preset.outline,
