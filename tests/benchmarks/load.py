@@ -3,6 +3,7 @@
 Each phase runs for a fixed time with a fixed number of connections. wrk reports
 requests/s and per-request latency; the whole-flow script also times each flow
 (issue, image, POST) itself, since a flow's latency is not the sum of three percentiles.
+Around each phase the site's CPU time is read, giving the server's cost per request.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.servers import BENCH_DIR, WORK_DIR
+from tests.benchmarks.servers import BENCH_DIR, WORK_DIR, Site
 
 LUA_DIR = BENCH_DIR / "lua"
 PREPARED_IMAGES = 200  # keys issued before an image phase; each is fetched many times
@@ -25,11 +26,12 @@ PREPARED_IMAGES = 200  # keys issued before an image phase; each is fetched many
 
 @dataclass(frozen=True)
 class Phase:
-    """One load phase's figures: rate is requests/s, or completed flows/s for the flow."""
+    """One load phase: rate and cpu_ms are per request, or per completed flow for the flow."""
 
     rate: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float  # server CPU time (gunicorn, plus Redis where used) per request or flow
     failures: int  # non-2xx answers, socket errors and flows that did not complete
 
     @classmethod
@@ -39,62 +41,63 @@ class Phase:
             rate=(first.rate + second.rate) / 2,
             p50_ms=(first.p50_ms + second.p50_ms) / 2,
             p99_ms=(first.p99_ms + second.p99_ms) / 2,
+            cpu_ms=(first.cpu_ms + second.cpu_ms) / 2,
             failures=first.failures + second.failures,
         )
 
-    def cells(self) -> tuple[str, str, str]:
-        return f"{self.rate:,.0f}", f"{self.p50_ms:.1f}", f"{self.p99_ms:.1f}"
-
 
 def wrk(
-    url: str,
+    site: Site,
+    path: str,
     script: str,
     *,
     seconds: int,
     connections: int,
-    threads: int,
+    threads: int = 2,
     env: dict[str, str] | None = None,
     headers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Run wrk once and return the JSON line lua/report.lua prints."""
+    """Run wrk once; return the JSON line lua/report.lua prints, plus the site's CPU seconds."""
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
     for header in headers:
         command += ["-H", header]
-    command += ["-s", str(LUA_DIR / script), url]
+    command += ["-s", str(LUA_DIR / script), site.url + path]
     run_env = {**os.environ, "BENCH_LUA": str(LUA_DIR), **(env or {})}
+    cpu_before = site.cpu_seconds()
     done = subprocess.run(command, env=run_env, capture_output=True, text=True, check=True, timeout=seconds + 60)
+    cpu_seconds = site.cpu_seconds() - cpu_before
     for line in done.stdout.splitlines():
         if line.startswith("BENCH "):
             result: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
-            return result
+            return {**result, "cpu_seconds": cpu_seconds}
     raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
 
 
 def requests_phase(result: dict[str, Any]) -> Phase:
-    seconds = int(result["duration_us"]) / 1e6
+    requests = int(result["requests"])
     return Phase(
-        rate=int(result["requests"]) / seconds,
+        rate=requests / (int(result["duration_us"]) / 1e6),
         p50_ms=int(result["p50_us"]) / 1000,
         p99_ms=int(result["p99_us"]) / 1000,
+        cpu_ms=result["cpu_seconds"] * 1000 / max(requests, 1),
         failures=int(result["non_2xx"]) + int(result["socket_errors"]),
     )
 
 
 def flow_phase(result: dict[str, Any]) -> Phase:
-    seconds = int(result["duration_us"]) / 1e6
     flow_ms = sorted(float(ms) for ms in result["flow_ms"])
     if len(flow_ms) < 2:
         raise RuntimeError(f"no whole flow completed: {result['flows_failed']} failed")
-    percentiles = statistics.quantiles(flow_ms, n=100, method="inclusive")
     return Phase(
-        rate=len(flow_ms) / seconds,
+        rate=len(flow_ms) / (int(result["duration_us"]) / 1e6),
         p50_ms=statistics.median(flow_ms),
-        p99_ms=percentiles[98],
+        p99_ms=statistics.quantiles(flow_ms, n=100, method="inclusive")[98],
+        cpu_ms=result["cpu_seconds"] * 1000 / len(flow_ms),
         failures=int(result["flows_failed"]) + int(result["socket_errors"]),
     )
 
 
-def prepare_images(base_url: str, issue_path: str, name: str, headers: dict[str, str] | None = None) -> Path:
+def prepare_images(site: Site, issue_path: str, name: str, headers: dict[str, str] | None = None) -> Path:
     """Issue keys through the JSON endpoint; write "image path<TAB>session cookie" lines for wrk.
 
     Each key gets a fresh client (no cookie sent), as a crowd of visitors would; with the
@@ -102,7 +105,7 @@ def prepare_images(base_url: str, issue_path: str, name: str, headers: dict[str,
     """
     lines = []
     for _ in range(PREPARED_IMAGES):
-        request = urllib.request.Request(base_url + issue_path, headers=headers or {})
+        request = urllib.request.Request(site.url + issue_path, headers=headers or {})
         with urllib.request.urlopen(request, timeout=10) as response:
             image_path = json.loads(response.read())["image_url"]
             cookie = http.cookies.SimpleCookie(response.headers.get("Set-Cookie", ""))
@@ -110,7 +113,7 @@ def prepare_images(base_url: str, issue_path: str, name: str, headers: dict[str,
         lines.append(f"{image_path}\t{session}\n")
     for line in lines[:20]:  # warm both workers' image path (fonts load on first use)
         image_path, session = line.rstrip("\n").split("\t")
-        request = urllib.request.Request(base_url + image_path, headers={"Cookie": session} if session else {})
+        request = urllib.request.Request(site.url + image_path, headers={"Cookie": session} if session else {})
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
     keys_file = WORK_DIR / f"{name}-images.tsv"
@@ -118,30 +121,30 @@ def prepare_images(base_url: str, issue_path: str, name: str, headers: dict[str,
     return keys_file
 
 
-def measure_ours(base_url: str, name: str, *, seconds: int, connections: int) -> dict[str, Phase]:
+def measure_ours(site: Site, name: str, *, seconds: int, connections: int) -> dict[str, Phase]:
     """Issuing endpoint, image endpoint and whole flow for one store."""
-    shared = {"seconds": seconds, "connections": connections}
-    issue = requests_phase(wrk(base_url + "/captcha/new/", "report.lua", threads=2, **shared))
+    issue = requests_phase(wrk(site, "/captcha/new/", "report.lua", seconds=seconds, connections=connections))
     # Issued after the issuing phase, which may have pushed older keys out of a bounded store.
-    keys_file = prepare_images(base_url, "/captcha/new/", name)
-    return {
-        "issue": issue,
-        "image": requests_phase(wrk(base_url, "images.lua", threads=2, env={"BENCH_KEYS": str(keys_file)}, **shared)),
-        # One connection per thread: each thread walks its own flow step by step.
-        "flow": flow_phase(wrk(base_url, "flow.lua", threads=connections, **shared)),
-    }
+    images = {"BENCH_KEYS": str(prepare_images(site, "/captcha/new/", name))}
+    image = requests_phase(wrk(site, "", "images.lua", seconds=seconds, connections=connections, env=images))
+    return {"issue": issue, "image": image, "flow": measure_flow(site, seconds=seconds, connections=connections)}
 
 
-def measure_ceiling(base_url: str, *, seconds: int, connections: int) -> Phase:
+def measure_flow(site: Site, *, seconds: int, connections: int) -> Phase:
+    """Issue, image, POST the answer; one connection per thread, so each thread walks its own flow."""
+    return flow_phase(wrk(site, "", "flow.lua", seconds=seconds, connections=connections, threads=connections))
+
+
+def measure_ceiling(site: Site, *, seconds: int, connections: int) -> Phase:
     """An empty Django view on the same server: no captcha endpoint can be faster than this."""
-    return requests_phase(wrk(base_url + "/empty/", "report.lua", seconds=seconds, connections=connections, threads=2))
+    return requests_phase(wrk(site, "/empty/", "report.lua", seconds=seconds, connections=connections))
 
 
-def measure_incumbent(base_url: str, *, seconds: int, connections: int) -> dict[str, Phase]:
+def measure_incumbent(site: Site, *, seconds: int, connections: int) -> dict[str, Phase]:
     """django-simple-captcha's refresh endpoint (it demands X-Requested-With) and image endpoint."""
     ajax = "X-Requested-With: XMLHttpRequest"
-    keys_file = prepare_images(base_url, "/captcha/refresh/", "incumbent", headers=dict([ajax.split(": ")]))
-    shared = {"seconds": seconds, "connections": connections, "threads": 2}
-    refresh = wrk(base_url + "/captcha/refresh/", "report.lua", headers=(ajax,), **shared)
-    image = wrk(base_url, "images.lua", env={"BENCH_KEYS": str(keys_file)}, **shared)
+    images = {"BENCH_KEYS": str(prepare_images(site, "/captcha/refresh/", "incumbent", dict([ajax.split(": ")])))}
+    shared: dict[str, Any] = {"seconds": seconds, "connections": connections}
+    refresh = wrk(site, "/captcha/refresh/", "report.lua", headers=(ajax,), **shared)
+    image = wrk(site, "", "images.lua", env=images, **shared)
     return {"issue": requests_phase(refresh), "image": requests_phase(image)}

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -78,9 +79,48 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Site:
+    """A running gunicorn: where to send requests, and what it has cost so far."""
+
+    url: str
+    pid: int  # gunicorn's master process
+    uses_redis: bool  # whether the Redis server's CPU is part of this site's cost
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by gunicorn's master and workers (and Redis, when the site uses it).
+
+        On a shared machine wall-clock rates also measure the neighbours; CPU time per
+        request measures only what the site itself spent.
+        """
+        total = sum(process_cpu_seconds(pid) for pid in (self.pid, *children(self.pid)))
+        if self.uses_redis:
+            info = redis.Redis.from_url(REDIS_URL).info("cpu")
+            total += float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+        return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    # /proc/<pid>/stat: fields 14 and 15 (utime, stime), counted after the ")" ending the name.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while being read
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 @contextlib.contextmanager
-def serve(python: Path, env: dict[str, str], workers: int = WORKERS) -> Iterator[str]:
-    """Run gunicorn (sync workers) for the duration of the block; yields the base URL."""
+def serve(python: Path, env: dict[str, str], workers: int = WORKERS, uses_redis: bool = False) -> Iterator[Site]:
+    """Run gunicorn (sync workers) for the duration of the block."""
     port = free_port()
     command = [
         str(python.parent / "gunicorn"),
@@ -100,7 +140,7 @@ def serve(python: Path, env: dict[str, str], workers: int = WORKERS) -> Iterator
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base_url, server)
-        yield base_url
+        yield Site(base_url, server.pid, uses_redis)
     finally:
         server.terminate()
         try:
@@ -116,8 +156,8 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with status {server.returncode}")
         try:
-            urllib.request.urlopen(base_url + "/up/", timeout=2)  # any answer, even a 404, will do
-            return
+            with urllib.request.urlopen(base_url + "/up/", timeout=2):  # any answer, even a 404, will do
+                return
         except urllib.error.HTTPError:
             return
         except OSError:
