@@ -8,7 +8,10 @@ WCAG 1.4.11 asks for a contrast ratio of at least 3:1 for graphics people must m
 from __future__ import annotations
 
 import colorsys
+import functools
 import random
+
+from PIL import Image
 
 RGB = tuple[int, int, int]
 
@@ -65,6 +68,68 @@ def faint(rng: random.Random, background: RGB, limit: float = CLUTTER_CONTRAST) 
         if contrast(colour, background) <= limit:
             return colour
     return background
+
+
+class Palette:
+    """A picture's colours as palette indices, so it is drawn at one byte per pixel.
+
+    Index 0 is the background; each ink gets ``SHADES`` entries blending from the
+    background to the ink, so anti-aliased glyph edges survive without RGB, and the PNG is
+    written straight from the indices, with no quantising.
+    """
+
+    SHADES = 4
+
+    def __init__(self, background: RGB) -> None:
+        self.colours = [background]
+        self._first: dict[RGB, int] = {}
+
+    def index(self, ink: RGB) -> int:
+        """The index of ``ink`` itself (its last shade)."""
+        return self._first_shade(ink) + self.SHADES - 1
+
+    def paste(self, canvas: Image.Image, mask: Image.Image, xy: tuple[int, int], ink: RGB) -> None:
+        """Paste ``mask`` onto the index ``canvas`` in shades of ``ink``."""
+        box = (xy[0], xy[1], xy[0] + mask.width, xy[1] + mask.height)
+        canvas.paste(mask.point(_shade_table(self._first_shade(ink), self.SHADES)), box, mask.point(_COVERED))
+
+    def apply(self, canvas: Image.Image) -> Image.Image:
+        """Turn the index ``canvas`` ("L") into the "P" picture, in place."""
+        canvas.putpalette(b"".join(bytes(colour) for colour in self.colours))
+        return canvas
+
+    def _first_shade(self, ink: RGB) -> int:
+        first = self._first.get(ink)
+        if first is None:
+            if len(self.colours) + self.SHADES > 256:
+                return 1  # only a custom challenge with scores of glyphs gets here: reuse an ink
+            first = self._first[ink] = len(self.colours)
+            self.colours += [_mix(self.colours[0], ink, (n + 1) / self.SHADES) for n in range(self.SHADES)]
+        return first
+
+
+class LookupTable(Image.ImagePointHandler):
+    """A ready 256-entry table for ``Image.point``.
+
+    ``point`` given a plain list rounds all 256 entries in Python on every call, which
+    costs more than the lookup itself on masks this small; this hands the table to
+    Pillow's C lookup as it is.
+    """
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+
+    def point(self, im: Image.Image) -> Image.Image:
+        return im._new(im.im.point(self.values, None))
+
+
+# Mask values below an eighth are dropped: too faint to show, and they would blur into noise.
+_COVERED = LookupTable([0] * 32 + [255] * 224)
+
+
+@functools.cache
+def _shade_table(first: int, shades: int) -> LookupTable:
+    return LookupTable([0] * 32 + [first + min(shades - 1, (value - 32) * shades // 224) for value in range(32, 256)])
 
 
 def _mix(a: RGB, b: RGB, share: float) -> RGB:

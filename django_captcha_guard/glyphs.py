@@ -32,6 +32,8 @@ GLYPH_HEIGHT = (0.47, 0.55)
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
 MIN_SQUEEZE = 0.65
+# Most rows of five are a little too wide at full width: starting condensed saves a refit.
+FIRST_SQUEEZE = 0.85
 
 
 @dataclasses.dataclass
@@ -153,13 +155,13 @@ def layout(
             ink=rng.choice(palette) if palette else colours.ink(rng, background),
         )
         if not char.isalnum():
-            # Operators stay plain, upright and centred: an outlined, tilted "-" reads as a box.
-            spec = dataclasses.replace(spec, angle=spec.angle / 4, shear=0.0, outline=False, lift=0.5)
+            # Operators stay plain, upright, full width and centred: an outlined, tilted "-" reads as a box.
+            spec = dataclasses.replace(spec, angle=spec.angle / 4, shear=0.0, stretch=1.0, outline=False, lift=0.5)
         specs.append(spec)
         gap = 0
     start = rng.random()
     # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit.
-    fit = (1.0, 1.0)
+    fit = (1.0, FIRST_SQUEEZE)
     if scale > 1:
         fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
     fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale)
@@ -227,7 +229,9 @@ def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tupl
     # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
     pixels = max(6, pixels - round(ring / cap_height(spec.font)))
     mask = glyph_mask(spec.font, pixels, spec.char, ring)
-    return _distort(mask, spec.angle, spec.shear, spec.stretch * squeeze), mask.height
+    # Operators keep their width: a condensed "-" shrinks to a dot.
+    stretch = spec.stretch * squeeze if spec.char.isalnum() else spec.stretch
+    return _distort(mask, spec.angle, spec.shear, stretch), mask.height
 
 
 def _distort(mask: Image.Image, angle: float, shear: float, stretch: float) -> Image.Image:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
@@ -22,7 +23,12 @@ if TYPE_CHECKING:
 
 
 def clutter(
-    canvas: Image.Image, rng: random.Random, preset: Preset, alphabet: str, fonts: tuple[str, ...], background: RGB
+    canvas: Image.Image,
+    rng: random.Random,
+    preset: Preset,
+    alphabet: str,
+    fonts: tuple[str, ...],
+    palette: colours.Palette,
 ) -> list[RGB]:
     """Faint halves of glyphs behind the text: noise a solver must learn to ignore, people barely see."""
     width, height = canvas.size
@@ -37,8 +43,8 @@ def clutter(
         )
         x = int(rng.random() * (width + piece.width // 2)) - piece.width // 4
         y = int(rng.random() * (height + piece.height // 2)) - piece.height // 4
-        ink = colours.faint(rng, background)
-        canvas.paste(ink, (x, y, x + piece.width, y + piece.height), piece)
+        ink = colours.faint(rng, palette.colours[0])
+        palette.paste(canvas, piece, (x, y), ink)
         inks.append(ink)
     return inks
 
@@ -114,11 +120,11 @@ def strokes(rng: random.Random, preset: Preset, size: tuple[int, int], inks: lis
     return found
 
 
-def draw(image: Image.Image, strokes: Noise, fill: int | None = None) -> None:
-    """Draw ``strokes`` in their inks, or all in ``fill`` (a mask of the noise, for tests)."""
+def draw(image: Image.Image, strokes: Noise, paint: Callable[[RGB], int]) -> None:
+    """Draw ``strokes`` onto an index (or mask) image, each in ``paint(its ink)``."""
     canvas = ImageDraw.Draw(image)
     for kind, shape, ink, width in strokes:
-        colour = ink if fill is None else fill
+        colour = paint(ink)
         if kind == "line":
             canvas.line(shape, fill=colour, width=width)
         elif kind == "arc":
@@ -128,6 +134,6 @@ def draw(image: Image.Image, strokes: Noise, fill: int | None = None) -> None:
 
 
 @functools.cache
-def _dot_table(share: float) -> list[int]:
+def _dot_table(share: float) -> colours.LookupTable:
     cut = round(share * 256)
-    return [255 if value < cut else 0 for value in range(256)]
+    return colours.LookupTable([255 if value < cut else 0 for value in range(256)])

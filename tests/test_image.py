@@ -102,7 +102,7 @@ def test_rendering_leaves_the_global_random_module_alone():
 def test_background_and_size_settings_are_used_and_inks_stay_readable_on_dark_backgrounds():
     drawn = picture(5)
     assert drawn.image.size == (200, 70)
-    most_common = max(drawn.image.getcolors(200 * 70))[1]
+    most_common = max(drawn.image.convert("RGB").getcolors(200 * 70))[1]
     assert most_common == (20, 24, 40)
     assert all(colours.contrast(g.ink, (20, 24, 40)) >= colours.INK_CONTRAST for g in drawn.glyphs)
 
@@ -111,6 +111,14 @@ def test_background_and_size_settings_are_used_and_inks_stay_readable_on_dark_ba
 def test_palette_setting_limits_the_glyph_inks():
     inks = {g.ink for seed in range(20) for g in picture(seed).glyphs}
     assert inks == {(0, 0, 128), (120, 0, 0)}
+
+
+def test_the_encoded_picture_shows_every_glyph_ink_on_the_background():
+    for seed in range(20):
+        drawn = picture(seed)
+        decoded = Image.open(io.BytesIO(image.encode(drawn.image, "PNG"))).convert("RGB")
+        shown = {colour for _, colour in decoded.getcolors(160 * 60)}
+        assert {g.ink for g in drawn.glyphs} | {drawn.background} <= shown
 
 
 def test_fonts_setting_replaces_the_bundled_fonts():
@@ -180,7 +188,7 @@ def test_readability_guard_over_many_seeds():
         for stroke in drawn.strokes:
             # ...which every noise stroke, one pixel wide, does not survive.
             alone = Image.new("L", (width, height))
-            draw(alone, [stroke], fill=255)
+            draw(alone, [stroke], lambda ink: 255)
             assert alone.filter(ImageFilter.MinFilter(3)).getbbox() is None
     assert worst_cover <= 0.2
     assert lowest >= 0.45
