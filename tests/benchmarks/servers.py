@@ -33,6 +33,7 @@ def ensure_incumbent_venv() -> Path:
     Django and gunicorn are pinned to the versions our environment runs, so the sites
     differ only in the captcha app. Our environment never has ``captcha`` installed.
     """
+    WORK_DIR.mkdir(exist_ok=True)
     python = INCUMBENT_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(INCUMBENT_VENV)], check=True)
