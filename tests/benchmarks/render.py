@@ -126,20 +126,22 @@ def main(argv: list[str] | None = None) -> int:
     rows = [(label, measure(ours(s, o), args.images, warmup=500)) for label, s, o in VARIANTS]
     tutorial = measure(lambda seed: reference(random.Random(seed)), args.reference_images, warmup=5)
     rows.append(("tutorial-style reference: 200x100, 6 characters", tutorial))
-    print("| variant | median ms | p95 ms | CPU median ms | bytes | x faster than reference |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| variant | median ms | p95 ms | CPU median ms | bytes | x reference (wall) | x reference (CPU) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for label, figures in rows:
-        ratio = tutorial["median"] / figures["median"]
         print(
             f"| {label} | {figures['median']:.3f} | {figures['p95']:.3f} | {figures['cpu']:.3f} "
-            f"| {figures['bytes']:,.0f} | {ratio:.0f}x |"
+            f"| {figures['bytes']:,.0f} | {tutorial['median'] / figures['median']:.0f}x "
+            f"| {tutorial['cpu'] / figures['cpu']:.0f}x |"
         )
     default = rows[0][1]
     print()
     print(
         f"target: default median <= 1.0 ms: {default['median']:.3f} ms, {'met' if default['median'] <= 1 else 'MISSED'}"
     )
-    ratio = tutorial["median"] / default["median"]
+    # The slower of the two ratios: a long reference picture is more often preempted on a
+    # busy machine, which flatters the wall-clock ratio.
+    ratio = min(tutorial["median"] / default["median"], tutorial["cpu"] / default["cpu"])
     print(f"target: >= 20x faster than the reference: {ratio:.0f}x, {'met' if ratio >= 20 else 'MISSED'}")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average {load} on {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
