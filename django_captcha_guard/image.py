@@ -7,11 +7,13 @@ text, the generator's state and the settings: the same key always gives the same
 and the 2x (HiDPI) picture is the same drawing at twice the size.
 
 What makes it hard for machines and easy for people (see :data:`PRESETS`): every glyph
-has its own font, size, rotation, shear, stretch and colour, some are outlined; glyphs
-crowd each other a little; faint fragments of other glyphs sit behind the text; a mesh
-warp bends the whole picture; thin lines, arcs and dots share the glyphs' colours. The
-readability guard (contrast, coverage, stroke width, glyph height, no clipping) is
-checked in the tests through :func:`compose`, which returns the layout as well.
+has its own font, size, rotation (never upright), shear, stretch and colour, some are
+outlined; glyphs crowd each other a little; faint fragments of other glyphs and thin
+lines sit behind the text; a mesh warp bends the whole picture; arcs and dots go on top,
+in the glyphs' own colours. The picture is drawn in palette indices (one byte a pixel)
+and the PNG written straight from them. The readability guard (contrast, coverage,
+stroke width, glyph height, no clipping) is checked in the tests through
+:func:`compose`, which returns the layout as well.
 """
 
 from __future__ import annotations
