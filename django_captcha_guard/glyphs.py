@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Characters every bundled font carries (they are subset to these; see fonts/README.md).
 BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-×= "
 # Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
-GLYPH_HEIGHT = (0.47, 0.55)
+GLYPH_HEIGHT = (0.47, 0.56)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
@@ -118,6 +118,9 @@ class _Spec:
     lift: float  # where in the free vertical room it sits, 0 top to 1 bottom
     gap: int  # spaces before it
     ink: RGB
+    # Keystone: how far each corner of the glyph's box is pulled in (dx, dy pairs), as a share
+    # of the box. Relative, so the 2x glyph bends exactly like the 1x one.
+    bend: tuple[float, ...] = ()
 
 
 def layout(
@@ -153,10 +156,13 @@ def layout(
             lift=rng.uniform(0.15, 0.85),
             gap=gap,
             ink=rng.choice(palette) if palette else colours.ink(rng, background),
+            bend=tuple(rng.uniform(0, preset.bend) for _ in range(8)),
         )
         if not char.isalnum():
             # Operators stay plain, upright, full width and centred: an outlined, tilted "-" reads as a box.
-            spec = dataclasses.replace(spec, angle=spec.angle / 4, shear=0.0, stretch=1.0, outline=False, lift=0.5)
+            spec = dataclasses.replace(
+                spec, angle=spec.angle / 4, shear=0.0, stretch=1.0, outline=False, lift=0.5, bend=()
+            )
         specs.append(spec)
         gap = 0
     start = rng.random()
@@ -164,7 +170,7 @@ def layout(
     fit = (1.0, FIRST_SQUEEZE)
     if scale > 1:
         fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
-    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale)
+    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale, slack=2 * (scale - 1))
     x = pad + int((size[0] - 2 * pad - total) * start)
     glyphs = []
     for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
@@ -176,19 +182,21 @@ def layout(
 
 
 def _fit(
-    specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int
+    specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int, *, slack: int = 0
 ) -> tuple[tuple[float, float], list[_Spec], list[tuple[Image.Image, int]], list[int], int]:
     """Shapes, spacing and total width for a row that fits, starting from ``fit`` = (shrink, squeeze).
 
     Returns the fit and the specs too, with the angles of glyphs that had to lean less.
+    ``slack`` lets a 2x row be two pixels taller than the room, so that rounding does not make
+    it lean or shrink differently from the 1x row it copies (the padding has room for it).
 
-    Too wide: condense the glyphs first (people read narrow letters easily), and only then
-    make them smaller; too tall: smaller.
+    Too wide: condense the glyphs first (people read narrow letters easily), then bend them
+    less, and only then make them smaller; too tall: smaller.
     """
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
     shrink, squeeze = fit
     for _ in range(12):
-        leaned = [_lean(spec, size[1] * shrink, room_height, squeeze, scale) for spec in specs]
+        leaned = [_lean(spec, size[1] * shrink, room_height + slack, squeeze, scale) for spec in specs]
         specs, shapes = [spec for spec, _ in leaned], [shape for _, shape in leaned]
         steps = [0] + [
             round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
@@ -196,10 +204,13 @@ def _fit(
         ]
         total = sum(mask.width for mask, _ in shapes) + sum(steps)
         tallest = max((mask.height for mask, _ in shapes), default=0)
-        if total <= room_width and tallest <= room_height:
+        if total <= room_width and tallest <= room_height + slack:
             break
         if tallest <= room_height and squeeze > MIN_SQUEEZE:
             squeeze = max(MIN_SQUEEZE, squeeze * room_width / total * 0.98)
+        elif tallest <= room_height and any(b > 0.01 for spec in specs for b in spec.bend):
+            # Still too wide: bend less (a keystone widens a glyph) before making the text smaller.
+            specs = [dataclasses.replace(spec, bend=tuple(b / 2 for b in spec.bend)) for spec in specs]
         else:
             # Shapes scale with the font size, so one more pass nearly always fits.
             shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
@@ -209,33 +220,41 @@ def _fit(
 def _lean(
     spec: _Spec, glyph_height: float, room_height: int, squeeze: float, scale: int
 ) -> tuple[_Spec, tuple[Image.Image, int]]:
-    """``spec`` and its shape, rotated less if it is too tall for the room once rotated.
+    """``spec`` and its shape, rotated (and bent) less if it is too tall for the room once rotated.
 
     Leaning less rather than shrinking keeps the text's size (the readability guard wants
     glyphs >= 45% of the picture height).
     """
     shape = _shape(spec, glyph_height, squeeze, scale)
     while abs(spec.angle) > 2 and shape[0].height > room_height:
-        spec = dataclasses.replace(spec, angle=spec.angle / 2)
+        spec = dataclasses.replace(spec, angle=spec.angle / 2, bend=tuple(b / 2 for b in spec.bend))
         shape = _shape(spec, glyph_height, squeeze, scale)
     return spec, shape
 
 
 def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tuple[Image.Image, int]:
     """The distorted mask of one glyph and its upright ink height."""
-    pixels = max(6, round(spec.share * glyph_height / cap_height(spec.font)))
+    # Font sizes are whole pixels at 1x, times the scale: a 2x glyph is exactly the 1x one doubled.
+    pixels = scale * max(6, round(spec.share * glyph_height / scale / cap_height(spec.font)))
     ring = outline_width(pixels, scale) if spec.outline else 0
     # The ring goes around the letter: the letter gives up half of it, so an outlined glyph
     # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
-    pixels = max(6, pixels - round(ring / cap_height(spec.font)))
+    pixels = max(6 * scale, pixels - scale * round(ring / scale / cap_height(spec.font)))
     mask = glyph_mask(spec.font, pixels, spec.char, ring)
     # Operators keep their width: a condensed "-" shrinks to a dot.
     stretch = spec.stretch * squeeze if spec.char.isalnum() else spec.stretch
-    return _distort(mask, spec.angle, spec.shear, stretch), mask.height
+    return _distort(mask, spec.angle, spec.shear, stretch, spec.bend), mask.height
 
 
-def _distort(mask: Image.Image, angle: float, shear: float, stretch: float) -> Image.Image:
-    """Rotate, shear and stretch in one affine transform, cropped to the ink."""
+def _distort(
+    mask: Image.Image, angle: float, shear: float, stretch: float, bend: tuple[float, ...] = ()
+) -> Image.Image:
+    """Rotate, shear, stretch and bend in one transform, cropped to the ink.
+
+    The bend pulls the corners of the glyph's box in by ``bend`` x its size, so one side
+    of a letter grows more than the other (no single affine map undoes it); the output
+    keeps a margin as wide as the largest pull, so nothing is cut off.
+    """
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     # Forward matrix: rotation x shear x horizontal stretch.
     a, b, d, e = cos * stretch, cos * shear - sin, sin * stretch, sin * shear + cos
@@ -247,7 +266,38 @@ def _distort(mask: Image.Image, angle: float, shear: float, stretch: float) -> I
     size = (math.ceil(max(xs) - left), math.ceil(max(ys) - top))
     det = a * e - b * d
     ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
-    data = (ia, ib, ia * left + ib * top, id_, ie, id_ * left + ie * top)
-    out = mask.transform(size, Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
+    if bend:
+        out = _bent(mask, (ia, ib, id_, ie), (left, top), size, bend)
+    else:
+        data = (ia, ib, ia * left + ib * top, id_, ie, id_ * left + ie * top)
+        out = mask.transform(size, Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
     box = out.getbbox()
     return out.crop(box) if box else out
+
+
+def _bent(
+    mask: Image.Image,
+    inverse: tuple[float, float, float, float],
+    origin: tuple[float, float],
+    size: tuple[int, int],
+    bend: tuple[float, ...],
+) -> Image.Image:
+    """The affine map (given by its ``inverse`` and the output's ``origin``) with each corner
+    of its box pulled inwards by ``bend``: a keystone no affine map undoes, in one ``QUAD`` transform.
+
+    Pulling the corners of the sampled area inwards only ever magnifies: one side of a letter
+    grows more than the other, but no stroke gets thinner than the font drew it.
+    """
+    ia, ib, id_, ie = inverse
+    margin = math.ceil(max(bend) * max(size)) + 1
+    width, height = size[0] + 2 * margin, size[1] + 2 * margin
+    quad = []
+    # Upper left, lower left, lower right, upper right (the order QUAD wants), each with the
+    # direction that points into the box.
+    for k, (corner_x, corner_y, inward_x, inward_y) in enumerate(
+        ((0, 0, 1, 1), (0, height, 1, -1), (width, height, -1, -1), (width, 0, -1, 1))
+    ):
+        x = corner_x + origin[0] - margin + inward_x * bend[2 * k] * size[0]
+        y = corner_y + origin[1] - margin + inward_y * bend[2 * k + 1] * size[1]
+        quad += [ia * x + ib * y, id_ * x + ie * y]
+    return mask.transform((width, height), Image.Transform.QUAD, quad, Image.Resampling.BILINEAR)

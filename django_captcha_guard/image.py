@@ -47,17 +47,27 @@ class Preset:
     arcs: int  # over the text
     dots: float  # share of pixels
     clutter: int  # faint fragments of glyphs behind the text
+    bend: float  # per-glyph keystone: how far the corners of its box are pulled in, as a share of it
 
 
 PRESETS = {
     "easy": Preset(
-        rotation=15, shear=0.15, crowding=0.05, outline=0.0, warp=0.03, lines=1, arcs=0, dots=0.01, clutter=0
+        rotation=15, shear=0.15, crowding=0.05, outline=0.0, warp=0.03, lines=1, arcs=0, dots=0.01, clutter=0, bend=0.05
     ),
     "normal": Preset(
-        rotation=25, shear=0.25, crowding=0.16, outline=0.25, warp=0.06, lines=2, arcs=1, dots=0.02, clutter=3
+        rotation=25,
+        shear=0.25,
+        crowding=0.16,
+        outline=0.25,
+        warp=0.06,
+        lines=2,
+        arcs=1,
+        dots=0.02,
+        clutter=3,
+        bend=0.12,
     ),
     "hard": Preset(
-        rotation=28, shear=0.3, crowding=0.18, outline=0.4, warp=0.07, lines=3, arcs=2, dots=0.03, clutter=5
+        rotation=28, shear=0.3, crowding=0.18, outline=0.4, warp=0.07, lines=3, arcs=2, dots=0.03, clutter=5, bend=0.18
     ),
 }
 
