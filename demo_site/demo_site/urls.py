@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from demo import views
 from django.urls import include, path, re_path
+
+from demo import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
 from django_captcha_guard.testing import solve
 
 
