@@ -100,4 +100,5 @@ def test_the_installed_wheel_renders_outside_the_source_tree(wheel: Path, tmp_pa
         [str(python), "-c", SCRIPT], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["PNG", "(160,", "60)", "4"]
+    bundled = len(list((ROOT / "fonts").glob("*.ttf")))
+    assert result.stdout.split() == ["PNG", "(160,", "60)", str(bundled)]
