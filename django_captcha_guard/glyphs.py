@@ -33,7 +33,7 @@ CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
 MIN_SQUEEZE = 0.65
 # Most rows of five are a little too wide at full width: starting condensed saves a refit.
-FIRST_SQUEEZE = 0.85
+FIRST_SQUEEZE = 0.9
 
 
 @dataclasses.dataclass
@@ -166,8 +166,9 @@ def layout(
         specs.append(spec)
         gap = 0
     start = rng.random()
-    # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit.
-    fit = (1.0, FIRST_SQUEEZE)
+    # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit. Rows
+    # start condensed by a random amount: letters change shape, and room is left for decoys.
+    fit = (1.0, rng.uniform(MIN_SQUEEZE, FIRST_SQUEEZE))
     if scale > 1:
         fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
     fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale, slack=2 * (scale - 1))

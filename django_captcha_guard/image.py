@@ -47,12 +47,23 @@ class Preset:
     arcs: int  # over the text
     dots: float  # share of pixels
     clutter: int  # faint fragments of glyphs behind the text
+    decoys: int  # tries at placing quarters of glyphs, as dark as the text, in the room it leaves free
     bend: float  # per-glyph keystone: how far the corners of its box are pulled in, as a share of it
 
 
 PRESETS = {
     "easy": Preset(
-        rotation=15, shear=0.15, crowding=0.05, outline=0.0, warp=0.03, lines=1, arcs=0, dots=0.01, clutter=0, bend=0.05
+        rotation=15,
+        shear=0.15,
+        crowding=0.05,
+        outline=0.0,
+        warp=0.03,
+        lines=1,
+        arcs=0,
+        dots=0.01,
+        clutter=0,
+        decoys=0,
+        bend=0.05,
     ),
     "normal": Preset(
         rotation=25,
@@ -64,10 +75,21 @@ PRESETS = {
         arcs=1,
         dots=0.02,
         clutter=3,
+        decoys=8,
         bend=0.12,
     ),
     "hard": Preset(
-        rotation=28, shear=0.3, crowding=0.18, outline=0.4, warp=0.07, lines=3, arcs=2, dots=0.03, clutter=5, bend=0.18
+        rotation=28,
+        shear=0.3,
+        crowding=0.18,
+        outline=0.4,
+        warp=0.07,
+        lines=3,
+        arcs=2,
+        dots=0.03,
+        clutter=5,
+        decoys=10,
+        bend=0.18,
     ),
 }
 
@@ -148,6 +170,7 @@ def compose(
     inks = [glyph.ink for glyph in glyphs] or [colours.ink(rng, background)]
     behind = noise.lines(rng, preset, (width, height), pad, inks, scale)
     noise.draw(canvas, behind, paint.index)
+    pieces = noise.decoys(canvas, rng, preset, config["ALPHABET"], fonts, paint, glyphs, scale)
     for glyph in glyphs:
         paint.paste(canvas, glyph.mask, (glyph.x, glyph.y), glyph.ink)
     mesh = noise.mesh(rng, width, height, preset.warp * height)
@@ -162,6 +185,10 @@ def compose(
             alone = Image.new("L", canvas.size)
             alone.paste(glyph.mask, (glyph.x, glyph.y))
             picture.warped.append(alone.transform(alone.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST))
-        picture.noise_mask = Image.new("L", canvas.size)
+        # Decoys count as noise here, so the guard checks that they stay off the glyphs.
+        decoy_mask = Image.new("L", canvas.size)
+        for piece, xy in pieces:
+            decoy_mask.paste(piece, xy)
+        picture.noise_mask = decoy_mask.transform(canvas.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
         noise.draw(picture.noise_mask, strokes, lambda ink: 255)
     return picture

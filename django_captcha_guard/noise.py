@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from django_captcha_guard import colours
 from django_captcha_guard.colours import RGB
-from django_captcha_guard.glyphs import cap_height, glyph_mask
+from django_captcha_guard.glyphs import Glyph, cap_height, glyph_mask
 
 if TYPE_CHECKING:
     from django_captcha_guard.image import Preset
@@ -47,6 +47,56 @@ def clutter(
         palette.paste(canvas, piece, (x, y), ink)
         inks.append(ink)
     return inks
+
+
+def decoys(
+    canvas: Image.Image,
+    rng: random.Random,
+    preset: Preset,
+    alphabet: str,
+    fonts: tuple[str, ...],
+    palette: colours.Palette,
+    glyphs: list[Glyph],
+    scale: int,
+) -> list[tuple[Image.Image, tuple[int, int]]]:
+    """Quarters of glyphs in the room the text leaves free, in the glyphs' own inks and strokes.
+
+    A solver normalises faint clutter away, but not these: they are as dark and as thick as
+    the text, so it must learn whole letter shapes, not "dark and thick". They are corners of
+    letters, a fraction of the text's size, and never touch it, so people skip them. Returns
+    each piece and where it went (for the readability tests).
+    """
+    if not glyphs:
+        return []
+    width, height = canvas.size
+    gap = 3 * scale
+    taken = [(g.x - gap, g.y - gap, g.x + g.mask.width + gap, g.y + g.mask.height + gap) for g in glyphs]
+    placed = []
+    for _ in range(preset.decoys):
+        font, char, ink = rng.choice(fonts), rng.choice(alphabet), rng.choice(glyphs).ink
+        # Two sizes only, so the cache serves every piece.
+        pixels = scale * max(6, round(height / scale * rng.choice((0.5, 0.6)) / cap_height(font)))
+        piece = _quarter(font, pixels, char, rng.randrange(4))
+        x = round(rng.random() * (width - piece.width))
+        y = round(rng.random() * (height - piece.height))
+        spot = (x - gap, y - gap, x + piece.width + gap, y + piece.height + gap)
+        if any(spot[0] < b[2] and b[0] < spot[2] and spot[1] < b[3] and b[1] < spot[3] for b in taken):
+            continue
+        palette.paste(canvas, piece, (x, y), ink)
+        taken.append(spot)
+        placed.append((piece, (x, y)))
+    return placed
+
+
+@functools.lru_cache(maxsize=2048)
+def _quarter(font: str, pixels: int, char: str, corner: int) -> Image.Image:
+    """One corner of a glyph, cropped to its ink: a corner of a letter reads as a mark,
+    never as a letter of its own. Callers must not modify it (it is cached)."""
+    mask = glyph_mask(font, pixels, char)
+    w, h = mask.size
+    left, top = corner % 2 * w // 2, corner // 2 * h // 2
+    piece = mask.crop((left, top, left + w // 2, top + h // 2))
+    return piece.crop(piece.getbbox() or (0, 0, 1, 1))
 
 
 def mesh(rng: random.Random, width: int, height: int, amplitude: float) -> list[tuple[Any, ...]]:
