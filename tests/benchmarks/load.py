@@ -21,6 +21,7 @@ from typing import Any
 from tests.benchmarks.servers import BENCH_DIR, WORK_DIR, Site
 
 LUA_DIR = BENCH_DIR / "lua"
+AJAX = "X-Requested-With: XMLHttpRequest"
 PREPARED_IMAGES = 200  # keys issued before an image phase; each is fetched many times
 
 
@@ -121,30 +122,30 @@ def prepare_images(site: Site, issue_path: str, name: str, headers: dict[str, st
     return keys_file
 
 
-def measure_ours(site: Site, name: str, *, seconds: int, connections: int) -> dict[str, Phase]:
-    """Issuing endpoint, image endpoint and whole flow for one store."""
-    issue = requests_phase(wrk(site, "/captcha/new/", "report.lua", seconds=seconds, connections=connections))
-    # Issued after the issuing phase, which may have pushed older keys out of a bounded store.
-    images = {"BENCH_KEYS": str(prepare_images(site, "/captcha/new/", name))}
-    image = requests_phase(wrk(site, "", "images.lua", seconds=seconds, connections=connections, env=images))
-    return {"issue": issue, "image": image, "flow": measure_flow(site, seconds=seconds, connections=connections)}
+def issue(site: Site, *, seconds: int, connections: int) -> Phase:
+    """Our JSON issuing endpoint, each request from a fresh visitor (no cookie)."""
+    return requests_phase(wrk(site, "/captcha/new/", "report.lua", seconds=seconds, connections=connections))
 
 
-def measure_flow(site: Site, *, seconds: int, connections: int) -> Phase:
+def refresh(site: Site, *, seconds: int, connections: int) -> Phase:
+    """django-simple-captcha's refresh endpoint: one new database row per request."""
+    headers = (AJAX,)  # it answers 404 without X-Requested-With
+    return requests_phase(
+        wrk(site, "/captcha/refresh/", "report.lua", seconds=seconds, connections=connections, headers=headers)
+    )
+
+
+def images(site: Site, keys_file: Path, *, seconds: int, connections: int) -> Phase:
+    """The image endpoint, round-robin over pictures issued by :func:`prepare_images`."""
+    env = {"BENCH_KEYS": str(keys_file)}
+    return requests_phase(wrk(site, "", "images.lua", seconds=seconds, connections=connections, env=env))
+
+
+def flow(site: Site, *, seconds: int, connections: int) -> Phase:
     """Issue, image, POST the answer; one connection per thread, so each thread walks its own flow."""
     return flow_phase(wrk(site, "", "flow.lua", seconds=seconds, connections=connections, threads=connections))
 
 
-def measure_ceiling(site: Site, *, seconds: int, connections: int) -> Phase:
+def ceiling(site: Site, *, seconds: int, connections: int) -> Phase:
     """An empty Django view on the same server: no captcha endpoint can be faster than this."""
     return requests_phase(wrk(site, "/empty/", "report.lua", seconds=seconds, connections=connections))
-
-
-def measure_incumbent(site: Site, *, seconds: int, connections: int) -> dict[str, Phase]:
-    """django-simple-captcha's refresh endpoint (it demands X-Requested-With) and image endpoint."""
-    ajax = "X-Requested-With: XMLHttpRequest"
-    images = {"BENCH_KEYS": str(prepare_images(site, "/captcha/refresh/", "incumbent", dict([ajax.split(": ")])))}
-    shared: dict[str, Any] = {"seconds": seconds, "connections": connections}
-    refresh = wrk(site, "/captcha/refresh/", "report.lua", headers=(ajax,), **shared)
-    image = wrk(site, "", "images.lua", env=images, **shared)
-    return {"issue": requests_phase(refresh), "image": requests_phase(image)}

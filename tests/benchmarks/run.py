@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.benchmarks import load, servers
@@ -30,8 +31,9 @@ LABELS = {
     "session-cache": "session, cache engine (Redis)",
     "cache": "cache (Redis)",
 }
-CEILING, CEILING_STORE = "empty Django view (no captcha): the ceiling", "cache"
-UNQUEUED = f"{LABELS[CEILING_STORE]}, {servers.WORKERS} connections (no queueing)"
+PAIRED_STORE = "cache"  # the store the targets name; measured alternating with the incumbent
+CEILING = "empty Django view (no captcha): the ceiling"
+UNQUEUED = f"{LABELS[PAIRED_STORE]}, {servers.WORKERS} connections (no queueing)"
 TITLES = {
     "issue": "JSON issuing endpoint",
     "image": "image endpoint",
@@ -42,22 +44,18 @@ Results = dict[str, dict[str, load.Phase]]
 
 
 def measure_http(seconds: int, connections: int) -> Results:
-    """Load the incumbent's site, each store's site, then the incumbent's again.
+    """Load each store's site; the cache store's side by side with the incumbent's.
 
-    The machine may be shared: measuring the incumbent before and after ours and taking
-    the mean keeps a slow spell from landing on one side of the ratio only.
+    The targets compare the cache store on Redis with django-simple-captcha, so those two
+    sites run at the same time and their phases alternate (ours, theirs, theirs, ours):
+    on a shared machine a busy spell then weighs on both sides alike.
     """
+    shared = {"seconds": seconds, "connections": connections}
     incumbent_python = servers.ensure_incumbent_venv()
     incumbent_env = servers.site_env("incumbent.settings", "incumbent.sqlite3")
-
-    def incumbent() -> dict[str, load.Phase]:
-        servers.migrate(incumbent_python, incumbent_env)
-        with servers.serve(incumbent_python, incumbent_env) as site:
-            return load.measure_incumbent(site, seconds=seconds, connections=connections)
-
-    before = incumbent()
-    results: Results = {}
+    servers.migrate(incumbent_python, incumbent_env)
     python = Path(sys.executable)
+    results: Results = {}
     for store in STORES:
         servers.flush_redis()
         env = servers.site_env("bench_site.settings", "bench.sqlite3", store)
@@ -66,15 +64,36 @@ def measure_http(seconds: int, connections: int) -> Results:
         # is unknown to the other, so it is measured as the single-process server it is for.
         workers = 1 if store == "memory" else servers.WORKERS
         with servers.serve(python, env, workers=workers, uses_redis=store in {"cache", "session-cache"}) as site:
-            results[store] = load.measure_ours(site, store, seconds=seconds, connections=connections)
-            if store == CEILING_STORE:
-                results[CEILING] = {"issue": load.measure_ceiling(site, seconds=seconds, connections=connections)}
+            if store == PAIRED_STORE:
+                with servers.serve(incumbent_python, incumbent_env) as theirs:
+                    results[store], results[INCUMBENT] = alternate(site, theirs, **shared)
+                results[CEILING] = {"issue": load.ceiling(site, **shared)}
                 # As many connections as workers: the flow's own latency, without queueing.
-                results[UNQUEUED] = {"flow": load.measure_flow(site, seconds=seconds, connections=servers.WORKERS)}
+                results[UNQUEUED] = {"flow": load.flow(site, seconds=seconds, connections=servers.WORKERS)}
+            else:
+                results[store] = {"issue": load.issue(site, **shared)}
+                # Issued after the issuing phase, which may push older keys out of a bounded store.
+                keys = load.prepare_images(site, "/captcha/new/", store)
+                results[store]["image"] = load.images(site, keys, **shared)
+            results[store]["flow"] = load.flow(site, **shared)
     servers.flush_redis()
-    after = incumbent()
-    results[INCUMBENT] = {phase: load.Phase.mean(before[phase], after[phase]) for phase in before}
     return results
+
+
+def alternate(ours: servers.Site, theirs: servers.Site, **shared: int) -> tuple[dict[str, load.Phase], ...]:
+    """Issuing and image phases, ours and theirs in the order A B B A; each side's mean."""
+    our_keys = load.prepare_images(ours, "/captcha/new/", "ours")
+    their_keys = load.prepare_images(theirs, "/captcha/refresh/", "incumbent", dict([load.AJAX.split(": ")]))
+    pairs: dict[str, tuple[Callable[[], load.Phase], Callable[[], load.Phase]]] = {
+        "issue": (lambda: load.issue(ours, **shared), lambda: load.refresh(theirs, **shared)),
+        "image": (lambda: load.images(ours, our_keys, **shared), lambda: load.images(theirs, their_keys, **shared)),
+    }
+    mine, other = {}, {}
+    for phase, (run_ours, run_theirs) in pairs.items():
+        first_ours, first_theirs, second_theirs, second_ours = run_ours(), run_theirs(), run_theirs(), run_ours()
+        mine[phase] = load.Phase.mean(first_ours, second_ours)
+        other[phase] = load.Phase.mean(first_theirs, second_theirs)
+    return mine, other
 
 
 def http_rows(results: Results) -> list[Row]:
@@ -84,7 +103,10 @@ def http_rows(results: Results) -> list[Row]:
     for phase, title in TITLES.items():
         extra = {"issue": (CEILING,), "flow": (UNQUEUED,)}.get(phase, ())
         for store in (*STORES, *extra):
-            rows.append(http_row(title, LABELS.get(store, store), results[store][phase], theirs.get(phase)))
+            label = LABELS.get(store, store) + (
+                " (mean of 2 runs)" if store == PAIRED_STORE and phase in theirs else ""
+            )
+            rows.append(http_row(title, label, results[store][phase], theirs.get(phase)))
         if phase in theirs:
             endpoint = "refresh" if phase == "issue" else "image"
             label = f"{INCUMBENT} {version} {endpoint} (mean of 2 runs)"
