@@ -101,6 +101,7 @@ class Picture:
     glyphs: list[Glyph]
     clutter_inks: list[RGB]
     strokes: noise.Noise  # every noise stroke, behind the text and over it
+    decoys: list[tuple[Image.Image, tuple[int, int], RGB]]  # pieces of glyphs, where they went, their inks
     # Only filled by compose(..., inspect=True): each glyph alone on the canvas after the
     # warp, and every noise pixel over the text, so tests can measure coverage and clipping.
     warped: list[Image.Image] = dataclasses.field(default_factory=list)
@@ -179,7 +180,7 @@ def compose(
     warped = canvas.transform(canvas.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
     strokes = noise.strokes(rng, preset, (width, height), inks, scale)
     noise.draw(warped, strokes, paint.index)
-    picture = Picture(paint.apply(warped), background, glyphs, clutter_inks, strokes=behind + strokes)
+    picture = Picture(paint.apply(warped), background, glyphs, clutter_inks, behind + strokes, pieces)
     if inspect:
         for glyph in glyphs:
             alone = Image.new("L", canvas.size)
@@ -187,7 +188,7 @@ def compose(
             picture.warped.append(alone.transform(alone.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST))
         # Decoys count as noise here, so the guard checks that they stay off the glyphs.
         decoy_mask = Image.new("L", canvas.size)
-        for piece, xy in pieces:
+        for piece, xy, _ in pieces:
             decoy_mask.paste(piece, xy)
         picture.noise_mask = decoy_mask.transform(canvas.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
         noise.draw(picture.noise_mask, strokes, lambda ink: 255)

@@ -58,19 +58,22 @@ def decoys(
     palette: colours.Palette,
     glyphs: list[Glyph],
     scale: int,
-) -> list[tuple[Image.Image, tuple[int, int]]]:
+) -> list[tuple[Image.Image, tuple[int, int], RGB]]:
     """Quarters of glyphs in the room the text leaves free, in the glyphs' own inks and strokes.
 
     A solver normalises faint clutter away, but not these: they are as dark and as thick as
     the text, so it must learn whole letter shapes, not "dark and thick". They are corners of
     letters, a fraction of the text's size, and never touch it, so people skip them. Returns
-    each piece and where it went (for the readability tests).
+    each piece, where it went and its ink (for the readability tests).
     """
     if not glyphs:
         return []
     width, height = canvas.size
     gap = 3 * scale
-    taken = [(g.x - gap, g.y - gap, g.x + g.mask.width + gap, g.y + g.mask.height + gap) for g in glyphs]
+    # Where ink is: glyphs' own shapes, not their boxes (a leaning letter leaves room in its corners).
+    taken = Image.new("L", canvas.size)
+    for glyph in glyphs:
+        taken.paste(glyph.mask, (glyph.x, glyph.y), glyph.mask)
     placed = []
     for _ in range(preset.decoys):
         font, char, ink = rng.choice(fonts), rng.choice(alphabet), rng.choice(glyphs).ink
@@ -79,12 +82,11 @@ def decoys(
         piece = _quarter(font, pixels, char, rng.randrange(4))
         x = round(rng.random() * (width - piece.width))
         y = round(rng.random() * (height - piece.height))
-        spot = (x - gap, y - gap, x + piece.width + gap, y + piece.height + gap)
-        if any(spot[0] < b[2] and b[0] < spot[2] and spot[1] < b[3] and b[1] < spot[3] for b in taken):
+        if taken.crop((x - gap, y - gap, x + piece.width + gap, y + piece.height + gap)).getbbox():
             continue
         palette.paste(canvas, piece, (x, y), ink)
-        taken.append(spot)
-        placed.append((piece, (x, y)))
+        taken.paste(piece, (x, y), piece)
+        placed.append((piece, (x, y), ink))
     return placed
 
 
