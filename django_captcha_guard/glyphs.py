@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 # Characters every bundled font carries (they are subset to these; see fonts/README.md).
 BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-×= "
 # Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
-GLYPH_HEIGHT = (0.47, 0.56)
+GLYPH_HEIGHT = (0.5, 0.57)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
 MIN_SQUEEZE = 0.65
+# The narrowest a glyph gets, squeeze and its own stretch together.
+MIN_WIDTH = 0.55
 # Most rows of five are a little too wide at full width: starting condensed saves a refit.
 FIRST_SQUEEZE = 0.9
 
@@ -242,8 +244,9 @@ def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tupl
     # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
     pixels = max(6 * scale, pixels - scale * round(ring / scale / cap_height(spec.font)))
     mask = glyph_mask(spec.font, pixels, spec.char, ring)
-    # Operators keep their width: a condensed "-" shrinks to a dot.
-    stretch = spec.stretch * squeeze if spec.char.isalnum() else spec.stretch
+    # Operators keep their width: a condensed "-" shrinks to a dot. Letters keep at least
+    # MIN_WIDTH of theirs, or the diagonals of a condensed, leaning W get thinner than a stroke.
+    stretch = max(MIN_WIDTH, spec.stretch * squeeze) if spec.char.isalnum() else spec.stretch
     return _distort(mask, spec.angle, spec.shear, stretch, spec.bend), mask.height
 
 
