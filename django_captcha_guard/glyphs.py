@@ -153,7 +153,8 @@ def layout(
             * rng.uniform(preset.rotation / 3, preset.rotation),
             shear=rng.uniform(-preset.shear, preset.shear),
             stretch=rng.uniform(0.75, 1.0),
-            outline=rng.random() < preset.outline,
+            # Letters only: the ring of an outlined 3 closes its openings, and it reads as 8.
+            outline=rng.random() < preset.outline and char.isalpha(),
             overlap=rng.uniform(0, preset.crowding),
             lift=rng.uniform(0.15, 0.85),
             gap=gap,
