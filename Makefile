@@ -29,7 +29,7 @@ demo: $(STAMP)
 	$(PY) demo_site/manage.py runserver 127.0.0.1:8000
 
 # One table: rendering, stores, and HTTP load (wrk against gunicorn) next to
-# django-simple-captcha, which gets its own venv in .bench/. Takes about 5 minutes.
+# django-simple-captcha, which gets its own venv in .bench/. Takes about 6 minutes.
 bench: $(STAMP)
 	bash .ci/services.sh
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
