@@ -12,7 +12,6 @@ import io
 import math
 import multiprocessing
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,20 +86,18 @@ def to_pixels(data: bytes, shape: Shape) -> bytes:
     return b"".join(band.tobytes() for band in picture.split())
 
 
-def fit_shape(channels: int, height: int, samples: int = 200) -> tuple[Shape, float]:
-    """The array shape that holds the widest of ``samples`` pictures (plus a margin), and the mean render time in ms.
+def fit_shape(channels: int, height: int, samples: int = 200) -> Shape:
+    """The array shape that holds the widest of ``samples`` pictures, plus a margin.
 
     The renderer may vary image widths, so the width is measured rather than read from settings.
     """
     ratios = []
-    started = time.perf_counter()
     for _ in range(samples):
         _answer, data = render_one()
         with Image.open(io.BytesIO(data)) as picture:
             ratios.append(picture.width / picture.height)
-    render_ms = (time.perf_counter() - started) * 1000 / samples
     width = math.ceil(max(ratios) * 1.1 * height / 8) * 8
-    return Shape(channels, height, width), render_ms
+    return Shape(channels, height, width)
 
 
 def _render_chunk(task: tuple[int, Shape, bool]) -> list[tuple[str, bytes, bytes]]:
