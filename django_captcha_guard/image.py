@@ -75,7 +75,7 @@ PRESETS = {
         arcs=1,
         dots=0.02,
         clutter=3,
-        decoys=8,
+        decoys=0,  # measured: no gain against the trained solver for 0.1 ms a picture
         bend=0.14,
     ),
     "hard": Preset(
