@@ -22,6 +22,7 @@ from django.urls import reverse
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
 from django_captcha_guard.storage import StoreUnavailable, get_storage
+from tests.processes import stop
 from tests.stores import answer_for
 
 pytestmark = pytest.mark.redis
@@ -67,8 +68,7 @@ class PrivateRedis:
 
     def stop(self) -> None:
         assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        stop(self.process, timeout=20)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import redis
 
+from tests.processes import stop
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parents[1]
 WORK_DIR = REPO / ".bench"  # git-ignored: the incumbent's venv, SQLite files, key lists
@@ -143,12 +145,7 @@ def serve(python: Path, env: dict[str, str], workers: int = WORKERS, uses_redis:
         wait_until_up(base_url, server)
         yield Site(base_url, server.pid, uses_redis)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:

@@ -29,6 +29,7 @@ from unittest import mock
 from django.test import override_settings
 
 from django_captcha_guard.testing import solve
+from tests.processes import stop
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_site"
 STARTUP_SECONDS = 60
@@ -114,12 +115,7 @@ def run_demo(folder: Path, template_db: Path, store: str, redis_url: str) -> Ite
         wait_until_up(process, server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 def wait_until_up(process: subprocess.Popen[Any], server: DemoServer) -> None:
