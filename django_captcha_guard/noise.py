@@ -66,8 +66,8 @@ def decoys(
     letters, a fraction of the text's size, and never touch it, so people skip them. Returns
     each piece, where it went and its ink (for the readability tests).
     """
-    if not glyphs:
-        return []
+    if not glyphs or not preset.decoys:
+        return []  # before any drawing from rng, so pictures without decoys stay the same
     width, height = canvas.size
     gap = 3 * scale
     # Where ink is: glyphs' own shapes, not their boxes (a leaning letter leaves room in its corners).
