@@ -174,7 +174,7 @@ def layout(
     fit = (1.0, rng.uniform(MIN_SQUEEZE, FIRST_SQUEEZE))
     if scale > 1:
         fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
-    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale, slack=2 * (scale - 1))
+    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale, adjust=scale == 1)
     x = pad + int((size[0] - 2 * pad - total) * start)
     glyphs = []
     for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
@@ -186,21 +186,23 @@ def layout(
 
 
 def _fit(
-    specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int, *, slack: int = 0
+    specs: list[_Spec], size: tuple[int, int], pad: int, fit: tuple[float, float], scale: int, *, adjust: bool = True
 ) -> tuple[tuple[float, float], list[_Spec], list[tuple[Image.Image, int]], list[int], int]:
     """Shapes, spacing and total width for a row that fits, starting from ``fit`` = (shrink, squeeze).
 
     Returns the fit and the specs too, with the angles of glyphs that had to lean less.
-    ``slack`` lets a 2x row be two pixels taller than the room, so that rounding does not make
-    it lean or shrink differently from the 1x row it copies (the padding has room for it).
+    ``adjust=False`` draws the row exactly as ``fit`` and ``specs`` say: a 2x row copies the
+    1x fit, since refitting it after rounding made one picture in a few hundred lean a glyph
+    differently at 2x. It may then poke a pixel or two into the padding, which has room for it.
 
     Too wide: condense the glyphs first (people read narrow letters easily), then bend them
     less, and only then make them smaller; too tall: smaller.
     """
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
     shrink, squeeze = fit
-    for _ in range(12):
-        leaned = [_lean(spec, size[1] * shrink, room_height + slack, squeeze, scale) for spec in specs]
+    for _ in range(12 if adjust else 1):
+        limit = room_height if adjust else math.inf
+        leaned = [_lean(spec, size[1] * shrink, limit, squeeze, scale) for spec in specs]
         specs, shapes = [spec for spec, _ in leaned], [shape for _, shape in leaned]
         steps = [0] + [
             round(spec.gap * spec.share * size[1] * shrink * 0.4) - round(spec.overlap * min(a.width, b.width))
@@ -208,7 +210,7 @@ def _fit(
         ]
         total = sum(mask.width for mask, _ in shapes) + sum(steps)
         tallest = max((mask.height for mask, _ in shapes), default=0)
-        if total <= room_width and tallest <= room_height + slack:
+        if not adjust or (total <= room_width and tallest <= room_height):
             break
         if tallest <= room_height and squeeze > MIN_SQUEEZE:
             squeeze = max(MIN_SQUEEZE, squeeze * room_width / total * 0.98)
@@ -222,7 +224,7 @@ def _fit(
 
 
 def _lean(
-    spec: _Spec, glyph_height: float, room_height: int, squeeze: float, scale: int
+    spec: _Spec, glyph_height: float, room_height: float, squeeze: float, scale: int
 ) -> tuple[_Spec, tuple[Image.Image, int]]:
     """``spec`` and its shape, rotated (and bent) less if it is too tall for the room once rotated.
 
