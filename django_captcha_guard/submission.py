@@ -8,13 +8,14 @@ than "whichever copy came first".
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpRequest, QueryDict, UnreadablePostError
-from django.http.multipartparser import MultiPartParserError
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from django_captcha_guard.conf import get_settings
@@ -70,9 +71,13 @@ def _body_data(request: HttpRequest) -> object:
             return None
     if request.method == "POST":
         return request.POST
+    # Django parses form bodies for POST only; PUT, PATCH and DELETE forms are read here,
+    # from the buffered body, so the view can still read it too.
     if request.content_type == "application/x-www-form-urlencoded":
-        # Django parses form bodies for POST only; PUT, PATCH and DELETE forms are read here.
         return QueryDict(request.body, encoding=request.encoding)
+    if request.content_type == "multipart/form-data":
+        parser = MultiPartParser(request.META, io.BytesIO(request.body), request.upload_handlers, request.encoding)
+        return parser.parse()[0]
     return {}
 
 

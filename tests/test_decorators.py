@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient, Client, RequestFactory
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from django_captcha_guard.decorators import captcha_exempt, require_captcha
 from tests import views
@@ -140,3 +144,32 @@ def test_safe_or_malformed_methods_are_refused(methods: object) -> None:
 def test_exempt_only_concerns_the_middleware() -> None:
     view = require_captcha(captcha_exempt(views.ok))
     assert view(RequestFactory().post("/")).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("body", ["form", "multipart", "json"])
+def test_every_body_a_client_sends_with_put_patch_or_delete_is_read(client: Client, method: str, body: str) -> None:
+    """Django parses form bodies for POST only; an SPA's FormData PUT must not fail as "missing"."""
+    key, answer = challenge()
+    if body == "form":
+        data, content_type = urlencode(fields(key, answer)), "application/x-www-form-urlencoded"
+    elif body == "multipart":
+        data, content_type = encode_multipart(BOUNDARY, {**fields(key, answer), "note": "hi"}), MULTIPART_CONTENT
+    else:
+        data, content_type = json.dumps(fields(key, answer)), "application/json"
+    response = getattr(client, method)("/guarded/body-length/", data, content_type=content_type)
+    assert response.status_code == 200
+    assert not alive(key)
+    # The view still gets the body: reading the captcha did not consume it.
+    assert response["X-Body-Length"] == str(len(data))
+
+
+def test_a_multipart_put_over_the_upload_limit_is_refused_not_an_error(client: Client, settings: object) -> None:
+    """Such a body is read into memory, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE bounds it."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000  # type: ignore[attr-defined]
+    key, answer = challenge()
+    data = encode_multipart(BOUNDARY, {**fields(key, answer), "note": "x" * 2_000})
+    response = client.put("/guarded/body-length/", data, content_type=MULTIPART_CONTENT)
+    assert response.status_code == 403
+    assert "The captcha data is invalid." in response.content.decode()
+    assert "X-Body-Length" not in response

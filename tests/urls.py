@@ -8,6 +8,7 @@ protected_patterns = (
         path("plain/", views.plain, name="plain"),
         path("exempt/", views.exempt, name="exempt"),
         path("protected/", views.protected, name="protected"),
+        path("body-length/", views.body_length, name="body-length"),
         path("login/", views.login, name="login"),
         path("custom-failure/", views.custom_failure, name="custom-failure"),
         path("custom-failure-path/", views.custom_failure_path, name="custom-failure-path"),

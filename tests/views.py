@@ -34,6 +34,12 @@ custom_failure_path = require_captcha(on_failure="tests.views.teapot")(ok)
 
 
 @require_captcha
+def body_length(request: HttpRequest) -> HttpResponse:
+    """For PUT, PATCH and DELETE: says how much of the body the view can still read."""
+    return HttpResponse("ok", headers={"X-Body-Length": str(len(request.body))})
+
+
+@require_captcha
 async def async_protected(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
