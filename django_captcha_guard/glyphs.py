@@ -169,19 +169,26 @@ def layout(
         specs.append(spec)
         gap = 0
     start = rng.random()
-    # A 2x picture takes the fit found at 1x, so it is the same drawing, not a refit. Rows
-    # start condensed by a random amount: letters change shape, and room is left for decoys.
+    # Rows start condensed by a random amount: letters change shape, and room is left for decoys.
     fit = (1.0, rng.uniform(MIN_SQUEEZE, FIRST_SQUEEZE))
-    if scale > 1:
-        fit, specs = _fit(specs, (size[0] // scale, size[1] // scale), pad // scale, fit, 1)[:2]
-    fit, specs, shapes, steps, total = _fit(specs, size, pad, fit, scale, adjust=scale == 1)
-    x = pad + int((size[0] - 2 * pad - total) * start)
-    glyphs = []
-    for spec, (mask, ink_height), step in zip(specs, shapes, steps, strict=True):
+    # The row is always fitted and placed at 1x. A 2x picture draws the same glyphs at twice
+    # the size, each centred on twice its 1x centre: refitting or re-placing it after rounding
+    # made one picture in a few hundred lean a glyph differently or shift the row at 2x.
+    width, height, margin = size[0] // scale, size[1] // scale, pad // scale
+    fit, specs, shapes, steps, total = _fit(specs, (width, height), margin, fit, 1)
+    centres = []
+    x = margin + int((width - 2 * margin - total) * start)
+    for spec, (mask, _), step in zip(specs, shapes, steps, strict=True):
         x += step
-        y = pad + int((size[1] - 2 * pad - mask.height) * spec.lift)
-        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
+        y = margin + int((height - 2 * margin - mask.height) * spec.lift)
+        centres.append((x + mask.width / 2, y + mask.height / 2))
         x += mask.width
+    if scale > 1:
+        shapes = _fit(specs, size, pad, fit, scale, adjust=False)[2]
+    glyphs = []
+    for spec, (mask, ink_height), (cx, cy) in zip(specs, shapes, centres, strict=True):
+        x, y = round(cx * scale - mask.width / 2), round(cy * scale - mask.height / 2)
+        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
     return glyphs
 
 
@@ -191,9 +198,8 @@ def _fit(
     """Shapes, spacing and total width for a row that fits, starting from ``fit`` = (shrink, squeeze).
 
     Returns the fit and the specs too, with the angles of glyphs that had to lean less.
-    ``adjust=False`` draws the row exactly as ``fit`` and ``specs`` say: a 2x row copies the
-    1x fit, since refitting it after rounding made one picture in a few hundred lean a glyph
-    differently at 2x. It may then poke a pixel or two into the padding, which has room for it.
+    ``adjust=False`` draws the row exactly as ``fit`` and ``specs`` say (a 2x copy of the 1x
+    row); rounding may then make it poke a pixel or two into the padding, which has room for it.
 
     Too wide: condense the glyphs first (people read narrow letters easily), then bend them
     less, and only then make them smaller; too tall: smaller.
