@@ -206,8 +206,8 @@ def _fit(
     """
     room_width, room_height = size[0] - 2 * pad, size[1] - 2 * pad
     shrink, squeeze = fit
+    limit = room_height if adjust else math.inf
     for _ in range(12 if adjust else 1):
-        limit = room_height if adjust else math.inf
         leaned = [_lean(spec, size[1] * shrink, limit, squeeze, scale) for spec in specs]
         specs, shapes = [spec for spec, _ in leaned], [shape for _, shape in leaned]
         steps = [0] + [
