@@ -41,7 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "PALETTE": [],
     # "easy" | "normal" | "hard": how much distortion and noise (presets in image.PRESETS).
     "DIFFICULTY": "normal",
-    "STORE": {"BACKEND": "session", "OPTIONS": {}},
+    # Rows in the project's database: single use across processes and hosts with nothing new
+    # to run; "cache" (Redis) is for scale, "session" and "memory" for special cases.
+    "STORE": {"BACKEND": "database", "OPTIONS": {}},
     "KEY_FIELD": "captcha_key",
     "ANSWER_FIELD": "captcha_answer",
     "PROTECTED_ROUTES": [],
@@ -61,11 +63,15 @@ CHALLENGE_ALIASES = {
     "arithmetic": "django_captcha_guard.challenges.arithmetic",
 }
 STORE_ALIASES = {
+    "database": "django_captcha_guard.storage.DatabaseStore",
     "session": "django_captcha_guard.storage.SessionStore",
     "cache": "django_captcha_guard.storage.CacheStore",
     "memory": "django_captcha_guard.storage.MemoryStore",
 }
 IMAGE_FORMATS = ("PNG", "WEBP", "JPEG")
+# As Django's CSRF protection: any other method (POST, PUT, PATCH, DELETE, and extension
+# methods such as PROPFIND or QUERY) may act, so any other method is checked.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_LENGTH = 12
 
 

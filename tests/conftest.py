@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 # The parametrised store fixtures (any_store, redis_store) for the storage tests.
@@ -22,6 +23,29 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Start every test with no challenges counted against the test client's address.
+
+    Every challenge counts towards RATE_LIMIT (60 a minute per address by default), and the
+    whole suite runs as 127.0.0.1 against the LocMemCache of this process.
+    """
+    caches["default"].clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Store tests run with real transactions on every database.
+
+    The stores' guarantees are about several connections and processes; inside the one
+    transaction that ``db`` wraps a test in, other connections would see nothing (PostgreSQL)
+    or wait on its locks (SQLite).
+    """
+    real_transactions = pytest.mark.django_db(transaction=True, databases="__all__")
+    for item in items:
+        if {"any_store", "redis_store"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(real_transactions, append=False)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -1,9 +1,26 @@
-"""Stopping the servers that tests and benchmarks start as child processes."""
+"""Child processes of the tests: setting Django up in one, and stopping servers."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from typing import Any
+
+
+def setup_django() -> None:
+    """Set Django up in a spawned process on the parent's test databases.
+
+    pytest-django renames the databases in the parent only; a worker process of the tests
+    must open the same test databases (the same run id comes through the environment).
+    """
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["NAME"] = database["TEST"]["NAME"]
+    import django
+
+    django.setup()
 
 
 def stop(process: subprocess.Popen[Any], timeout: float = 15) -> None:

@@ -1,10 +1,15 @@
 """Settings for the test suite.
 
 Redis-backed caches use dedicated database numbers (13 and 14) on the local server, so
-the tests never touch data another program keeps in database 0.
+the tests never touch data another program keeps in database 0. The databases are real
+files and servers, because the stores' guarantees are about several connections: SQLite
+in a file (an in-memory database shares one cache between connections and locks whole
+tables), and PostgreSQL at 127.0.0.1:5432. Their names carry a run id, so two runs on
+one machine never share a test database; processes a test starts inherit the id.
 """
 
 import os
+import tempfile
 
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
@@ -35,7 +40,23 @@ MIDDLEWARE = [
     "django_captcha_guard.middleware.CaptchaGuardMiddleware",
 ]
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+RUN_ID = os.environ.setdefault("CAPTCHA_GUARD_TEST_RUN", str(os.getpid()))
+POSTGRES_HOST = os.environ.get("CAPTCHA_GUARD_TEST_POSTGRES_HOST", "127.0.0.1")
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(tempfile.gettempdir(), f"captcha_guard_{RUN_ID}.sqlite3"),
+        "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"test_captcha_guard_{RUN_ID}.sqlite3")},
+    },
+    "postgresql": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": f"captcha_guard_{RUN_ID}",
+        "USER": "postgres",
+        "HOST": POSTGRES_HOST,
+        "PORT": "5432",
+        "TEST": {"NAME": f"test_captcha_guard_{RUN_ID}"},
+    },
+}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -1,9 +1,12 @@
 """The parametrised store fixture: every store test runs against every store configuration.
 
 Like django-redis's own suite, the contract tests take ``any_store`` and so run once per
-entry of :data:`STORES`: the session store on the database and on the cache session engine,
-the cache store on Redis through django-redis, on Redis through Django's own backend and
-on LocMemCache, and the memory store. Expiry goes through :class:`FakeClock`, never sleeps.
+entry of :data:`STORES`: the database store on SQLite and on PostgreSQL, the session store
+on the database and on the cache session engine, the cache store on Redis through
+django-redis, on Redis through Django's own backend and on LocMemCache, and the memory
+store. Expiry goes through :class:`FakeClock`, never sleeps. Tests that take these
+fixtures get real transactions (``transactional_db`` on every database, see conftest.py),
+because the stores' guarantees are about what several connections see.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections
 from django.http import HttpRequest
 from django.test import RequestFactory
 
@@ -31,6 +35,8 @@ REDIS_DB = {"django_redis": 13, "django_builtin_redis": 14}
 
 # name: (CAPTCHA_GUARD["STORE"] without the clock, other settings)
 STORES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "database-sqlite": ({"BACKEND": "database"}, {}),
+    "database-postgresql": ({"BACKEND": "database", "OPTIONS": {"USING": "postgresql"}}, {}),
     "session-db": ({"BACKEND": "session"}, DB_SESSIONS),
     "session-cache": ({"BACKEND": "session"}, CACHE_SESSIONS),
     "cache-django-redis": ({"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis"}}, {}),
@@ -39,6 +45,7 @@ STORES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "memory": ({"BACKEND": "memory"}, {}),
 }
 REDIS_STORES = ["cache-django-redis", "cache-django-builtin-redis"]
+DATABASE_STORES = {"database-sqlite": "default", "database-postgresql": "postgresql"}
 
 
 class FakeClock:
@@ -95,6 +102,10 @@ class Harness:
         if self.name in REDIS_STORES:
             client = redis_client(store.alias)  # type: ignore[attr-defined]
             return [client.get(k) for k in client.scan_iter(match=f"*{self.prefix}*")]
+        if self.name in DATABASE_STORES:
+            with connections[DATABASE_STORES[self.name]].cursor() as cursor:
+                cursor.execute("SELECT key, digest, expires_at FROM captcha_guard_challenge")
+                return [" ".join(map(str, row)).encode() for row in cursor.fetchall()]
         if self.name == "cache-locmem":
             return [v for k, v in caches["default"]._cache.items() if self.prefix in k]  # type: ignore[attr-defined]
         return list(store._cache.values())  # type: ignore[attr-defined]
@@ -125,12 +136,13 @@ def configure(settings: Any, name: str, clock: FakeClock, prefix: str, **options
     store_options = {**store.get("OPTIONS", {}), "clock": clock, **options}
     if store["BACKEND"] == "cache":
         store_options.setdefault("KEY_PREFIX", prefix)
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": store["BACKEND"], "OPTIONS": store_options}}
+    # No RATE_LIMIT: these tests issue hundreds of challenges a minute from one address.
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": store["BACKEND"], "OPTIONS": store_options}, "RATE_LIMIT": None}
 
 
 @pytest.fixture(params=list(STORES))
-def any_store(request: pytest.FixtureRequest, db: None, settings: Any) -> Iterator[Harness]:
-    """Each store configuration in turn, on a fresh store with a fake clock (``db`` for database sessions)."""
+def any_store(request: pytest.FixtureRequest, settings: Any) -> Iterator[Harness]:
+    """Each store configuration in turn, on a fresh store with a fake clock."""
     name = request.param
     harness = Harness(name, FakeClock())
     configure(settings, name, harness.clock, harness.prefix)

@@ -18,7 +18,7 @@ def test_redis_entries_expire_on_the_server_too(redis_store: Harness) -> None:
     """Every entry carries the challenge's timeout in Redis, so nothing outlives it."""
     key = core.issue(redis_store.request())
     client = redis_client(redis_store.store.alias)  # type: ignore[attr-defined]
-    [stored] = list(client.scan_iter(match=f"*{redis_store.prefix}{key}"))
+    [stored] = list(client.scan_iter(match=f"*{redis_store.prefix}*:{key}"))
     assert 0 < client.ttl(stored) <= 300
 
 

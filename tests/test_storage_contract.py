@@ -155,8 +155,10 @@ def test_bad_options_name_the_store(settings: Any, backend: str, options: dict[s
 
 
 def test_every_configuration_is_covered() -> None:
-    """The contract suite runs on all three backends, Redis through both clients."""
+    """The contract suite runs on all four backends, Redis through both clients, both databases."""
     backends = {store["BACKEND"] for store, _ in STORES.values()}
     aliases = {store.get("OPTIONS", {}).get("ALIAS") for store, _ in STORES.values()}
-    assert backends == {"session", "cache", "memory"}
+    databases = {store.get("OPTIONS", {}).get("USING", "default") for store, _ in STORES.values()}
+    assert backends == {"database", "session", "cache", "memory"}
+    assert databases == {"default", "postgresql"}
     assert {"django_redis", "django_builtin_redis", "default"} <= aliases

@@ -233,8 +233,8 @@ def test_translated_widget() -> None:
 
 
 def test_widget_in_a_real_page_with_sessions(client: Client, settings: Any, db: None) -> None:
-    """The default session store, through the test client: the key lives in this visitor's session."""
-    settings.CAPTCHA_GUARD = {}
+    """The session store, through the test client: the key lives in this visitor's session."""
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "session"}}
     settings.ROOT_URLCONF = "tests.test_forms"
     page = client.get("/login/")
     key = Tags(page.content.decode()).one("input", type="hidden", name="captcha_key")["value"]

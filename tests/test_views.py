@@ -135,11 +135,18 @@ def test_rate_limit_can_be_switched_off(client: Client, settings: Any) -> None:
         new(client)
 
 
-def test_new_works_with_the_default_session_store(client: Client, settings: Any, db: None) -> None:
-    settings.CAPTCHA_GUARD = {}
+def test_new_works_with_the_session_store(client: Client, settings: Any, db: None) -> None:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "session"}}
     data = new(client)
     assert client.get(data["image_url"]).status_code == 200
     assert Client().get(data["image_url"]).status_code == 410  # another visitor's session
+
+
+def test_new_works_with_the_default_store(client: Client, settings: Any, db: None) -> None:
+    settings.CAPTCHA_GUARD = {}
+    data = new(client)
+    assert client.get(data["image_url"]).status_code == 200
+    assert Client().get(data["image_url"]).status_code == 200  # a row in the database, no session
 
 
 # --- image endpoint ---------------------------------------------------------------------

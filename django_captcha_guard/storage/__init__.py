@@ -13,12 +13,14 @@ from django.utils.module_loading import import_string
 from django_captcha_guard.conf import STORE_ALIASES, get_settings
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
 from django_captcha_guard.storage.cache import CacheStore
+from django_captcha_guard.storage.database import DatabaseStore
 from django_captcha_guard.storage.memory import MemoryStore
 from django_captcha_guard.storage.session import SessionStore
 
 __all__ = [
     "BaseStore",
     "CacheStore",
+    "DatabaseStore",
     "Entry",
     "MemoryStore",
     "SessionStore",
@@ -46,5 +48,5 @@ def get_storage() -> BaseStore:
 
 @receiver(setting_changed)
 def _reset_storage(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"CAPTCHA_GUARD", "CACHES", "SESSION_ENGINE"}:
+    if setting in {"CAPTCHA_GUARD", "CACHES", "SESSION_ENGINE", "DATABASES"}:
         get_storage.cache_clear()

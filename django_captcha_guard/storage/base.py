@@ -6,11 +6,15 @@ answer and the moment it stops being valid. It never sees the plaintext answer.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 
 class Entry(NamedTuple):
@@ -60,3 +64,20 @@ class BaseStore:
     def is_live(self, entry: Entry | None) -> bool:
         """Whether ``entry`` exists and has not expired by this store's clock."""
         return entry is not None and entry.expires_at > self.clock()
+
+
+@functools.cache
+def site_namespace() -> str:
+    """A short tag derived from ``SECRET_KEY`` that shared stores put in front of every key.
+
+    Two sites sharing one Redis (or one database) each see only their own challenges, so one
+    cannot consume (or flood) the other's. Rotating ``SECRET_KEY`` changes the tag, which
+    only retires the challenges outstanding at that moment.
+    """
+    return salted_hmac("captcha_guard.site", "", algorithm="sha256").hexdigest()[:12]
+
+
+@receiver(setting_changed)
+def _new_namespace(*, setting: str, **kwargs: Any) -> None:
+    if setting == "SECRET_KEY":
+        site_namespace.cache_clear()

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
-from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
+from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
 
 _CLIENT_BACKENDS: tuple[type, ...]
 try:
@@ -25,7 +25,7 @@ else:
 
 
 class CacheStore(BaseStore):
-    """Entries under ``KEY_PREFIX + key`` in the cache ``ALIAS``, with the challenge's timeout.
+    """Entries under ``KEY_PREFIX``, the site's namespace and the key in the cache ``ALIAS``.
 
     Single use comes from the cache's delete: ``pop`` reads the entry and keeps it only if
     its own delete removed the key. Redis's DEL (and LocMemCache's locked delete) report a
@@ -53,7 +53,7 @@ class CacheStore(BaseStore):
         value = f"{entry.digest} {entry.expires_at!r}"
         try:
             # add, not set: it returns whether the value was stored, on every backend.
-            stored = _operations(self.cache).add(self.key_prefix + key, value, timeout)
+            stored = raw_cache(self.cache).add(self._key(key), value, timeout)
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
         if not stored:
@@ -61,26 +61,29 @@ class CacheStore(BaseStore):
 
     def get(self, request: HttpRequest, key: str) -> Entry | None:
         try:
-            value = _operations(self.cache).get(self.key_prefix + key)
+            value = raw_cache(self.cache).get(self._key(key))
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
         entry = _parse(value)
         return entry if self.is_live(entry) else None
 
     def pop(self, request: HttpRequest, key: str) -> Entry | None:
-        operations = _operations(self.cache)
+        operations, cache_key = raw_cache(self.cache), self._key(key)
         try:
-            value = operations.get(self.key_prefix + key)
+            value = operations.get(cache_key)
             if value is None:
                 return None
-            removed = operations.delete(self.key_prefix + key)
+            removed = operations.delete(cache_key)
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while consuming a challenge: {exc}") from exc
         # Of all callers that read the value, only the one whose delete removed it may use it.
         return _parse(value) if removed else None
 
+    def _key(self, key: str) -> str:
+        return f"{self.key_prefix}{site_namespace()}:{key}"
 
-def _operations(cache: BaseCache) -> Any:
+
+def raw_cache(cache: BaseCache) -> Any:
     """What to call ``add``/``get``/``delete`` on: django-redis's client, else the cache.
 
     django-redis's client has the cache's signatures and raises on connection errors
