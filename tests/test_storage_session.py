@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import socket
 from typing import Any
 
@@ -17,6 +16,7 @@ from django_captcha_guard import core
 from django_captcha_guard.core import Reason
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.storage.session import SESSION_KEY
+from tests.processes import setup_django
 from tests.stores import CACHE_SESSIONS, FakeClock, Harness, answer_for, configure
 
 
@@ -105,10 +105,7 @@ def test_an_unreachable_session_cache_never_verifies(settings: Any) -> None:
 
 def _verify_in_session(session_key: str, key: str, answer: str, results: Any) -> None:
     """Runs in a spawned process: another worker, sharing only Redis with the parent."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    import django
-
-    django.setup()
+    setup_django()
     from importlib import import_module
 
     from django.conf import settings
@@ -123,6 +120,7 @@ def _verify_in_session(session_key: str, key: str, answer: str, results: Any) ->
 
 @pytest.mark.redis
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_cache_sessions_work_across_processes(settings: Any) -> None:
     harness = Harness("session-cache", FakeClock())
     configure(settings, "session-cache", harness.clock, harness.prefix)

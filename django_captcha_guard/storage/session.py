@@ -1,20 +1,16 @@
-"""SessionStore: challenges in the visitor's Django session (the default store).
+"""SessionStore: challenges in the visitor's Django session.
 
-Needs no new service: with Django's database or cache session engines it works across
-processes and hosts. A challenge issued in one session cannot be answered from another.
+A challenge issued in one session cannot be answered from another. The entry (digest and
+expiry) lives in the session, but the session alone cannot make it single use: Django
+sessions have no locking, so parallel requests with one cookie each load their own copy,
+and ``SessionMiddleware`` saves nothing when the view answers 5xx. So ``pop`` also claims
+the key in the database (a row with a unique key in ``captcha_guard_spent_key``, living
+until the challenge would have expired), at check time: of any number of requests, in any
+number of processes, exactly one claim succeeds, whatever happens to the session later.
 
-Concurrency limit: Django sessions have no locking. Each request loads the session when it
-first reads it and writes it back when the response leaves. Two requests *of the same
-session* that are in flight at the same moment can therefore both load an entry before
-either has saved its removal, and both verify. The store guarantees that:
-
-* a verified (or failed) challenge is gone for every request that loads the session after
-  the verifying request has saved it, so sequential replays always fail;
-* threads sharing one session object (one request) get the entry at most once;
-* other sessions never see the entry at all.
-
-Where parallel replays from one session matter (an SMS or payment endpoint), use the cache
-store on Redis, whose ``pop`` is atomic across processes.
+The session is saved as soon as a challenge is added or removed, so a session backend
+that cannot write (a database gone read-only, a full Redis) fails closed with 503 at
+that moment instead of a 500 when the response leaves.
 """
 
 from __future__ import annotations
@@ -24,9 +20,11 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 
-from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
+from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
+from django_captcha_guard.storage.database import SPENT_KEYS, Ledger
 
 SESSION_KEY = "_captcha_guard"
 
@@ -36,15 +34,19 @@ class SessionStore(BaseStore):
 
     At most ``MAX_PER_SESSION`` challenges are outstanding per session (default 10, enough
     for several tabs); issuing one more drops the oldest, and expired ones are dropped on
-    every write, so the session cannot grow without bound.
+    every write, so the session cannot grow without bound. Spent keys are claimed on the
+    database ``USING`` (default ``"default"``; run ``manage.py migrate``).
     """
 
-    def __init__(self, *, MAX_PER_SESSION: int = 10, **kwargs: Any) -> None:
+    def __init__(self, *, MAX_PER_SESSION: int = 10, USING: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(MAX_PER_SESSION, int) or isinstance(MAX_PER_SESSION, bool) or MAX_PER_SESSION < 1:
             raise ValueError(f"SessionStore MAX_PER_SESSION must be a positive whole number, not {MAX_PER_SESSION!r}.")
+        if not isinstance(USING, str):
+            raise ValueError(f"SessionStore USING must be a database alias, not {USING!r}.")
         self.max_per_session = MAX_PER_SESSION
-        # Only serialises threads that share one session object; see the module docstring.
+        self.spent = Ledger(SPENT_KEYS, USING, cull_every=100)
+        # Serialises threads that share one session object; across requests, the claim decides.
         self._lock = threading.Lock()
 
     def save(self, request: HttpRequest, key: str, entry: Entry, timeout: int) -> None:
@@ -55,7 +57,7 @@ class SessionStore(BaseStore):
             # Dicts keep insertion order (and so does the JSON round trip): the first are the oldest.
             for oldest in list(entries)[: max(0, len(entries) - self.max_per_session)]:
                 del entries[oldest]
-            session[SESSION_KEY] = entries  # assigning marks the session modified, so it is saved
+            _write(session, entries)
 
     def get(self, request: HttpRequest, key: str) -> Entry | None:
         entry = _entry(_entries(_loaded(request)).get(key))
@@ -67,10 +69,12 @@ class SessionStore(BaseStore):
             entries = _entries(session)
             if key not in entries:
                 return None
-            entries = dict(entries)
-            value = entries.pop(key)
-            session[SESSION_KEY] = entries
-        return _entry(value)
+            entry = _entry(entries[key])
+            remaining = {k: v for k, v in entries.items() if k != key}
+            _write(session, remaining)
+        if entry is None or not self.spent.insert(f"{site_namespace()}:{key}", entry.expires_at, self.clock()):
+            return None  # another request, in this process or another, has spent it already
+        return entry
 
 
 def _loaded(request: HttpRequest) -> SessionBase:
@@ -93,6 +97,25 @@ def _entries(session: SessionBase) -> dict[str, list[Any]]:
         # The session backend's own errors (database, cache) vary; all of them fail closed.
         raise StoreUnavailable(f"The session backend could not be read: {exc}") from exc
     return entries if isinstance(entries, dict) else {}
+
+
+def _write(session: SessionBase, entries: dict[str, list[Any]]) -> None:
+    """Store ``entries`` and save the session now; on failure leave it as it was, unsaved.
+
+    Restoring it matters: ``SessionMiddleware`` would otherwise try the same failing write
+    when the response leaves, and turn the clean 503 into a 500.
+    """
+    before, modified = session.get(SESSION_KEY), session.modified
+    session[SESSION_KEY] = entries  # assigning marks the session modified, so the middleware sets the cookie
+    try:
+        session.save()
+    except Exception as exc:
+        if before is None:
+            del session[SESSION_KEY]
+        else:
+            session[SESSION_KEY] = before
+        session.modified = modified
+        raise StoreUnavailable(f"The session backend could not be written: {exc}") from exc
 
 
 def _entry(value: Any) -> Entry | None:
