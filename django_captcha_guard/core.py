@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from django_captcha_guard import ratelimit
 from django_captcha_guard.challenges import draw
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_settings
@@ -29,9 +31,9 @@ from django_captcha_guard.submission import submitted
 
 logger = logging.getLogger("django_captcha_guard")
 
-# Where a request keeps its result, so the middleware, the decorator, the form field and the
-# DRF classes on one request consume one challenge once (as CSRF marks a checked request).
-RESULT_ATTRIBUTE = "_captcha_guard_result"
+# Where a request keeps its results, by scope, so the middleware, the decorator, the form field
+# and the DRF classes on one request consume one challenge once (as CSRF marks a checked request).
+RESULTS_ATTRIBUTE = "_captcha_guard_results"
 
 # secrets.token_urlsafe(16): 22 characters of the urlsafe base64 alphabet.
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -76,6 +78,16 @@ class Result:
         return self.ok
 
 
+class RateLimited(Exception):
+    """The client asked for more than ``RATE_LIMIT`` challenges this minute; try again in ``retry_after`` s."""
+
+    message = _("Too many new pictures were requested. Please wait a moment.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited for {retry_after}s")
+        self.retry_after = retry_after
+
+
 def new_key() -> str:
     return secrets.token_urlsafe(16)
 
@@ -101,9 +113,17 @@ def digest(key: str, answer: str, scope: str = "") -> str:
 
 
 def issue(request: HttpRequest, scope: str = "") -> str:
-    """Create and store a challenge; return its key. Raises StoreUnavailable."""
+    """Create and store a challenge; return its key.
+
+    Every way of getting a challenge comes through here (the page's widget, the form field,
+    ``captcha/new/``), so every one counts towards the client's ``RATE_LIMIT``: raises
+    :class:`RateLimited` over it, and StoreUnavailable when the store or the counter is down.
+    """
     config = get_settings()
     store = get_storage()
+    wait = ratelimit.retry_after(request)
+    if wait is not None:
+        raise RateLimited(wait)
     key = new_key()
     challenge, _rng = draw(key)
     timeout = config["TIMEOUT"]
@@ -122,8 +142,10 @@ def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Resu
     if result.ok:
         captcha_passed.send(sender=verify, request=request, reason=result.reason)
     else:
+        # %r: the path and a forwarded address are the client's text, and a newline in
+        # either would otherwise forge a line of its own in the log.
         logger.warning(
-            "Captcha failed: reason=%s client=%s path=%s",
+            "Captcha failed: reason=%s client=%r path=%r",
             result.reason.value,
             client_ip(request),
             getattr(request, "path", ""),
@@ -133,30 +155,54 @@ def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Resu
 
 
 def check_request(request: HttpRequest, scope: str = "") -> Result:
-    """Verify the key and answer the request submits (form fields or JSON body), once per request."""
-    previous = getattr(request, RESULT_ATTRIBUTE, None)
-    if isinstance(previous, Result):
+    """Verify the key and answer the request submits (form fields or JSON body), once per request and scope."""
+    previous = _results(request).get(scope)
+    if previous is not None:
         return previous
     key, answer = submitted(request)
     return verify_once(request, key, answer, scope)
 
 
 def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Result:
-    """:func:`verify`, unless this request was already checked: then that result stands.
+    """:func:`verify`, unless this request was already checked for ``scope``: then that result stands.
 
     A challenge is single-use, so a second check on the same request would always fail;
-    the first check (with its scope) decides for every entry point.
+    the first check for a scope decides for every entry point. A check for another scope
+    verifies anew, so it passes only if the request answered a challenge of that scope.
     """
-    previous = getattr(request, RESULT_ATTRIBUTE, None)
-    if isinstance(previous, Result):
+    results = _results(request)
+    previous = results.get(scope)
+    if previous is not None:
         return previous
     result = verify(request, key, answer, scope)
-    setattr(request, RESULT_ATTRIBUTE, result)
+    results[scope] = result
     return result
 
 
+def _results(request: HttpRequest) -> dict[str, Result]:
+    results: dict[str, Result] | None = getattr(request, RESULTS_ATTRIBUTE, None)
+    if results is None:
+        results = {}
+        setattr(request, RESULTS_ATTRIBUTE, results)
+    return results
+
+
+def enabled() -> bool:
+    """Whether answers are checked: ``ENABLED: False`` counts only while ``DEBUG`` is on.
+
+    The system check (E030) refuses it too, but servers such as gunicorn never run checks,
+    so the setting is refused here as well, where it would take effect.
+    """
+    if get_settings()["ENABLED"]:
+        return True
+    if settings.DEBUG:
+        return False
+    logger.error("CAPTCHA_GUARD['ENABLED'] is False while DEBUG is off: ignored, captchas are still checked.")
+    return True
+
+
 def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
-    if not get_settings()["ENABLED"]:
+    if not enabled():
         return Reason.OK
     missing = key in (None, "") or answer in (None, "")
     if not is_valid_key(key):
@@ -168,7 +214,7 @@ def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
         return Reason.UNAVAILABLE
     if missing:
         return Reason.MISSING
-    if not isinstance(answer, str) or len(answer) > MAX_ANSWER_LENGTH or "\x00" in answer:
+    if not _is_answer_text(answer):
         return Reason.MALFORMED
     if not get_storage().is_live(entry):
         return Reason.EXPIRED
@@ -183,3 +229,14 @@ def _pop(request: HttpRequest, key: str) -> Entry | None:
     except StoreUnavailable:
         logger.error("Captcha store unavailable while verifying a challenge", exc_info=True)
         raise
+
+
+def _is_answer_text(answer: object) -> bool:
+    """Short text a person could type: no NUL, and no lone surrogate (JSON can carry one)."""
+    if not isinstance(answer, str) or len(answer) > MAX_ANSWER_LENGTH or "\x00" in answer:
+        return False
+    try:
+        answer.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

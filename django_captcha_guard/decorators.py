@@ -4,31 +4,35 @@ Both work on function views, on ``async def`` views, on class-based views throug
 ``method_decorator`` (on the method, or on the class with ``name="dispatch"``) and around
 ``as_view()``. The store is synchronous (sessions, the ORM, Redis clients), so the async
 wrapper runs the check and the failure view in a worker thread via ``sync_to_async``.
+A class-based view with ``async def`` handlers gets the async wrapper even on its plain
+``dispatch`` method, because Django awaits what that ``dispatch`` returns.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, overload
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
+from django.views import View
 
+from django_captcha_guard.conf import SAFE_METHODS
 from django_captcha_guard.core import check_request
 from django_captcha_guard.failure import FailureView, resolve, respond
-from django_captcha_guard.validation import UNSAFE_METHODS
 
-View = TypeVar("View", bound=Callable[..., Any])
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
 
 @overload
-def require_captcha(view: View, /) -> View: ...
+def require_captcha(view: ViewFunction, /) -> ViewFunction: ...
 
 
 @overload
 def require_captcha(
     *, scope: str = "", methods: Iterable[str] | None = None, on_failure: FailureView | str | None = None
-) -> Callable[[View], View]: ...
+) -> Callable[[ViewFunction], ViewFunction]: ...
 
 
 def require_captcha(
@@ -39,30 +43,35 @@ def require_captcha(
     methods: Iterable[str] | None = None,
     on_failure: FailureView | str | None = None,
 ) -> Any:
-    """Require a solved challenge on the view's unsafe requests.
+    """Require a solved challenge on every request but GET, HEAD, OPTIONS and TRACE.
 
     ``scope`` must match the one the challenge was issued for (``{% captcha scope=... %}``);
-    ``methods`` narrows POST, PUT, PATCH and DELETE (a safe method is refused: it must
-    never consume a challenge); ``on_failure`` replaces ``FAILURE_VIEW`` for this view.
+    ``methods`` narrows the checked methods (e.g. ``["POST"]``; a safe method is refused: it
+    must never consume a challenge); ``on_failure`` replaces ``FAILURE_VIEW`` for this view.
     """
-    checked = UNSAFE_METHODS if methods is None else {m.upper() for m in methods}
-    if isinstance(methods, str) or not checked or not checked <= UNSAFE_METHODS:
-        raise ValueError(f"require_captcha(methods=...) takes a list of {', '.join(sorted(UNSAFE_METHODS))}.")
+    checked = None if methods is None or isinstance(methods, str) else frozenset(m.upper() for m in methods)
+    if isinstance(methods, str) or (checked is not None and (not checked or checked & SAFE_METHODS)):
+        raise ValueError("require_captcha(methods=...) takes a list of methods other than GET, HEAD, OPTIONS, TRACE.")
+
+    def applies(method: str | None) -> bool:
+        method = (method or "").upper()
+        return method not in SAFE_METHODS and (checked is None or method in checked)
 
     def decorator(view_func: Callable[..., Any]) -> Callable[..., Any]:
-        if iscoroutinefunction(view_func):
+        if iscoroutinefunction(view_func) or _is_async_dispatch(view_func):
 
             async def _async_view(request: Any, *args: Any, **kwargs: Any) -> Any:
-                if request.method in checked:
+                if applies(request.method):
                     result = await sync_to_async(check_request)(request, scope)
                     if not result.ok:
                         return await _afail(request, result.reason, on_failure)
-                return await view_func(request, *args, **kwargs)
+                response = view_func(request, *args, **kwargs)
+                return await response if inspect.isawaitable(response) else response
 
             return wraps(view_func)(_async_view)
 
         def _view(request: Any, *args: Any, **kwargs: Any) -> Any:
-            if request.method in checked:
+            if applies(request.method):
                 result = check_request(request, scope)
                 if not result.ok:
                     return respond(request, result.reason, on_failure)
@@ -73,7 +82,17 @@ def require_captcha(
     return decorator if view is None else decorator(view)
 
 
-def captcha_exempt(view_func: View) -> View:
+def _is_async_dispatch(view_func: Callable[..., Any]) -> bool:
+    """Whether ``view_func`` is the bound ``dispatch`` of a class-based view with async handlers.
+
+    ``method_decorator`` hands the decorator a ``partial`` of the bound method on every call,
+    so its instance tells whether Django will await the result.
+    """
+    instance = getattr(getattr(view_func, "func", None), "__self__", None)
+    return isinstance(instance, View) and bool(type(instance).view_is_async)
+
+
+def captcha_exempt(view_func: ViewFunction) -> ViewFunction:
     """Mark a view so ``CaptchaGuardMiddleware`` leaves it alone (``@require_captcha`` still applies)."""
     if iscoroutinefunction(view_func):
 

@@ -5,6 +5,10 @@ resolved URL name and the view's ``captcha_exempt`` mark, and so ``CsrfViewMiddl
 (listed earlier in ``MIDDLEWARE``) rejects a forged request before a challenge is spent.
 The result is recorded on the request, so ``@require_captcha`` on the same view does not
 check (and fail) a second time.
+
+On the way out it also gives a page whose widget showed a notice instead of a picture the
+status that says why (``widget.page_status``): 503 while the store is down, 429 with
+``Retry-After`` when the client asked for too many challenges.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django_captcha_guard import routes
 from django_captcha_guard.core import check_request
 from django_captcha_guard.failure import respond
+from django_captcha_guard.widget import page_status
 
 
 class CaptchaGuardMiddleware:
@@ -34,10 +39,10 @@ class CaptchaGuardMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        return self.get_response(request)
+        return _with_page_status(request, self.get_response(request))  # type: ignore[arg-type]
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        return await self.get_response(request)  # type: ignore[misc, no-any-return]
+        return _with_page_status(request, await self.get_response(request))  # type: ignore[misc]
 
     def process_view(
         self,
@@ -58,3 +63,12 @@ class CaptchaGuardMiddleware:
             return None
         result = check_request(request, protection.scope)
         return None if result.ok else respond(request, result.reason)
+
+
+def _with_page_status(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    status = page_status(request)
+    if status is not None and response.status_code == 200:
+        response.status_code, retry_after = status
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+    return response

@@ -1,10 +1,19 @@
-"""Per-client limit on issuing new challenges (the JSON endpoint).
+"""Counters in ``RATE_LIMIT_CACHE``: new challenges per client, and renders per picture.
 
-A fixed one-minute window counted in a Django cache (``RATE_LIMIT_CACHE``): cheap (one
-``add`` and one ``incr`` per request), shared between processes when that cache is, and
-self-cleaning because each counter expires with its window. A client may spend at most
-twice the limit across a window boundary; for a limit on something as cheap to ask for
-as a picture, that bound is good enough and needs no sliding log.
+A fixed one-minute window per client: cheap (one ``add`` and one ``incr`` per request),
+shared between processes when that cache is, and self-cleaning because each counter
+expires with its window. A client may spend at most twice the limit across a window
+boundary; for something as cheap to ask for as a picture that bound is good enough and
+needs no sliding log. Every challenge is counted, however it was asked for (a page's
+widget, a form field, ``captcha/new/``), so a client holds at most about
+``RATE_LIMIT * (TIMEOUT / 60 + 1)`` live challenges in any store.
+
+Each picture may be drawn :data:`RENDERS_PER_KEY` times (the 1x and 2x copies and a few
+reloads): drawing costs a millisecond of CPU, and without a bound one live key would let a
+client buy as many of those as it can send requests.
+
+Both fail closed: when the counter's cache cannot be reached, or is a ``DummyCache`` (which
+counts nothing) while ``DEBUG`` is off, they raise StoreUnavailable.
 """
 
 from __future__ import annotations
@@ -16,16 +25,21 @@ import math
 import time
 from collections.abc import Callable
 
-from django.core.cache import caches
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpRequest
 
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.storage import StoreUnavailable
+from django_captcha_guard.storage.base import site_namespace
+from django_captcha_guard.storage.cache import raw_cache
 
 logger = logging.getLogger("django_captcha_guard")
 
 WINDOW = 60  # seconds; RATE_LIMIT counts challenges per minute
+RENDERS_PER_KEY = 6
 
 
 def client_bucket(request: HttpRequest) -> str:
@@ -47,13 +61,8 @@ def client_bucket(request: HttpRequest) -> str:
 
 
 def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:
-    """Count one issue for this client; return the seconds to wait if over the limit, else None.
-
-    Raises StoreUnavailable when the counter's cache cannot be reached: without a count
-    the limit cannot be enforced, so issuing fails closed like any other store outage.
-    """
-    config = get_settings()
-    limit = config["RATE_LIMIT"]
+    """Count one new challenge for this client; the seconds to wait if over the limit, else None."""
+    limit = get_settings()["RATE_LIMIT"]
     if limit is None:
         return None
     now = clock()
@@ -61,17 +70,41 @@ def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) ->
     # Hashed so that any address (or forged header, if proxies are misconfigured) makes a
     # short key every cache backend accepts.
     bucket = hashlib.sha256(client_bucket(request).encode()).hexdigest()[:32]
-    cache_key = f"captcha_guard:rate:{bucket}:{window}"
-    cache = caches[config["RATE_LIMIT_CACHE"]]
+    if _count(f"captcha_guard:{site_namespace()}:rate:{bucket}:{window}", WINDOW + 1) <= limit:
+        return None
+    return max(1, math.ceil((window + 1) * WINDOW - now))
+
+
+def render_allowed(key: str) -> bool:
+    """Count one drawing of the picture for ``key``; False once it has had its share."""
+    timeout = get_settings()["TIMEOUT"]
+    return _count(f"captcha_guard:{site_namespace()}:renders:{key}", timeout) <= RENDERS_PER_KEY
+
+
+def _count(cache_key: str, timeout: int) -> int:
+    alias = get_settings()["RATE_LIMIT_CACHE"]
+    cache = _counting_cache(alias)
+    # Below django-redis's IGNORE_EXCEPTIONS, which would turn an outage into "no count".
+    operations = raw_cache(cache)
     try:
-        cache.add(cache_key, 0, timeout=WINDOW + 1)
-        count = cache.incr(cache_key)
+        operations.add(cache_key, 0, timeout=timeout)
+        count = operations.incr(cache_key)
     except ValueError:
         # The counter expired between add() and incr(): this is the first hit of a window.
         count = 1
     except Exception as exc:  # any backend error (connection refused, timeout, ...)
-        logger.error("Captcha rate-limit cache %r unavailable", config["RATE_LIMIT_CACHE"], exc_info=True)
+        logger.error("Captcha rate-limit cache %r unavailable", alias, exc_info=True)
         raise StoreUnavailable(str(exc)) from exc
-    if count <= limit:
-        return None
-    return max(1, math.ceil((window + 1) * WINDOW - now))
+    if not isinstance(count, int):
+        logger.error("Captcha rate-limit cache %r returned %r instead of a count", alias, count)
+        raise StoreUnavailable(f"Cache {alias!r} did not count.")
+    return count
+
+
+def _counting_cache(alias: str) -> BaseCache:
+    cache = caches[alias]
+    if isinstance(cache, DummyCache) and not settings.DEBUG:
+        # E051 reports it too, but servers never run checks: refuse it where it would switch the limit off.
+        logger.error("Captcha RATE_LIMIT_CACHE %r is a DummyCache, which counts nothing: refusing to issue", alias)
+        raise StoreUnavailable(f"RATE_LIMIT_CACHE {alias!r} is a DummyCache.")
+    return cache

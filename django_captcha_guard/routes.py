@@ -4,8 +4,8 @@ An entry is a URL name (``"login"``, or ``"accounts:login"`` inside a namespace:
 with the resolved view name, exactly as ``reverse()`` would name it), a path starting with
 ``/`` (exact, or a prefix when it ends in ``*``; compared with ``request.path_info`` so the
 site's mount point does not matter), or a dict ``{"route": ..., "methods": [...],
-"scope": ...}``. Methods default to POST, PUT, PATCH and DELETE; safe methods never match.
-The settings check (validation.py, E013) has already refused any other shape.
+"scope": ...}``. Methods default to every method but GET, HEAD, OPTIONS and TRACE, which
+never match. The settings check (E013) has already refused any other shape.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from django_captcha_guard.conf import get_settings
-from django_captcha_guard.validation import UNSAFE_METHODS
+from django_captcha_guard.conf import SAFE_METHODS, get_settings
 
 
 @dataclass(frozen=True)
@@ -29,21 +28,22 @@ class Protection:
 def match(request: HttpRequest) -> Protection | None:
     """The first ``PROTECTED_ROUTES`` entry covering this request, or None."""
     method = (request.method or "").upper()
-    if method not in UNSAFE_METHODS:
+    if method in SAFE_METHODS:
         return None
     resolver_match = getattr(request, "resolver_match", None)
     view_name = resolver_match.view_name if resolver_match is not None else None
     for entry in get_settings()["PROTECTED_ROUTES"]:
         route, methods, scope = _parts(entry)
-        if method in methods and _covers(route, request.path_info, view_name):
+        if (methods is None or method in methods) and _covers(route, request.path_info, view_name):
             return Protection(scope)
     return None
 
 
-def _parts(entry: str | dict[str, Any]) -> tuple[str, set[str], str]:
+def _parts(entry: str | dict[str, Any]) -> tuple[str, set[str] | None, str]:
+    """Route, methods (None: every unsafe one) and scope of an entry."""
     if isinstance(entry, str):
-        return entry, UNSAFE_METHODS, ""
-    methods = {str(m).upper() for m in entry.get("methods") or UNSAFE_METHODS}
+        return entry, None, ""
+    methods = {str(m).upper() for m in entry["methods"]} if entry.get("methods") else None
     return entry["route"], methods, entry.get("scope", "")
 
 

@@ -29,6 +29,8 @@ _UNREADABLE_ERRORS = (
     SuspiciousOperation,
     UnreadablePostError,
     UnicodeDecodeError,
+    # A Content-Type charset that names a codec but no text encoding (charset=rot13).
+    LookupError,
 )
 
 

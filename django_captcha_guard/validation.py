@@ -18,12 +18,10 @@ from django_captcha_guard.conf import (
     DEFAULTS,
     IMAGE_FORMATS,
     MAX_LENGTH,
+    SAFE_METHODS,
     STORE_ALIASES,
     Problem,
 )
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def settings_problems(user: dict[str, Any]) -> list[Problem]:
@@ -164,7 +162,7 @@ def _store(config: dict[str, Any]) -> Problem | None:
     from django_captcha_guard.storage.base import BaseStore
 
     store = config["STORE"]
-    hint = "Write STORE = {'BACKEND': 'session' | 'cache' | 'memory' | 'dotted.path.Store', 'OPTIONS': {...}}."
+    hint = "Write STORE = {'BACKEND': 'database' | 'cache' | 'session' | 'memory' | 'dotted.path', 'OPTIONS': {...}}."
     if not (
         isinstance(store, dict) and isinstance(store.get("BACKEND"), str) and isinstance(store.get("OPTIONS", {}), dict)
     ):
@@ -214,7 +212,7 @@ def _routes(config: dict[str, Any]) -> Problem | None:
             and route["route"]
             and set(route) <= {"route", "methods", "scope"}
             and isinstance(route.get("methods", []), (list, tuple))
-            and {str(m).upper() for m in route.get("methods", [])} <= UNSAFE_METHODS
+            and all(isinstance(m, str) and m and m.upper() not in SAFE_METHODS for m in route.get("methods", []))
             and isinstance(route.get("scope", ""), str)
         ):
             continue
@@ -222,7 +220,7 @@ def _routes(config: dict[str, Any]) -> Problem | None:
             "captcha_guard.E013",
             f"CAPTCHA_GUARD['PROTECTED_ROUTES'] has an invalid entry {route!r}.",
             hint
-            + f" Methods must be among {', '.join(sorted(UNSAFE_METHODS))}: safe methods never consume a challenge.",
+            + f" Methods may be any but {', '.join(sorted(SAFE_METHODS))}: safe methods never consume a challenge.",
         )
     return None
 

@@ -2,8 +2,10 @@
 
 The image view only reads the store: it redraws the picture from the key (the same key
 always gives the same bytes), so reloading it or asking for the HiDPI copy costs no
-state. The JSON view is the one place a client can ask for challenges without loading a
-page, so it is the one that is rate-limited.
+state, and each key may be drawn only a few times (``ratelimit.RENDERS_PER_KEY``). The
+JSON view issues through ``core.issue``, which counts every challenge towards the
+client's ``RATE_LIMIT``. A query string that cannot be decoded (a bogus charset in the
+request's Content-Type) is a 400, like any other malformed request.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_safe
 from django_captcha_guard import image, ratelimit
 from django_captcha_guard.challenges import draw
 from django_captcha_guard.conf import get_settings
-from django_captcha_guard.core import MAX_SCOPE_LENGTH, Reason, Result, is_valid_key, issue
+from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
 from django_captcha_guard.storage import StoreUnavailable, get_storage
 
 logger = logging.getLogger("django_captcha_guard")
@@ -53,12 +55,14 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
         raise Http404
     if not is_valid_key(key):
         return _text(Result(Reason.MALFORMED).message, 400)
-    scales = request.GET.getlist("scale") or ["1"]
+    scales = _query(request, "scale") or ["1"]
     if len(scales) != 1 or scales[0] not in SCALES:
         return _text(_("The scale must be 1 or 2."), 400)
     store = get_storage()
     try:
         entry = store.get(request, key)
+        if store.is_live(entry) and not ratelimit.render_allowed(key):
+            return _text(_("This picture was requested too often. Please ask for a new one."), 429)
     except StoreUnavailable:
         logger.error("Captcha store unavailable while serving an image", exc_info=True)
         return _text(Result(Reason.UNAVAILABLE).message, 503)
@@ -79,23 +83,37 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     so a page that refreshes often still holds only one. 429 with ``Retry-After`` once a
     client asks for more than ``RATE_LIMIT`` a minute; 503 when the store is down.
     """
-    scopes = request.GET.getlist("scope") or [""]
-    replaces = request.GET.getlist("replaces")
+    scopes = _query(request, "scope")
+    replaces = _query(request, "replaces")
+    if scopes is None or replaces is None:
+        return _error(Result(Reason.MALFORMED).message, 400)
+    scopes = scopes or [""]
     if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
         return _error(_("Invalid scope or key in the request."), 400)
     try:
-        wait = ratelimit.retry_after(request)
-        if wait is not None:
-            response = _error(_("Too many new pictures were requested. Please wait a moment."), 429)
-            response["Retry-After"] = str(wait)
-            return response
+        key = issue(request, scopes[0])
         if replaces and is_valid_key(replaces[0]):
             _retire(request, replaces[0])
-        key = issue(request, scopes[0])
+    except RateLimited as limited:
+        response = _error(str(limited.message), 429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     except StoreUnavailable:
         # Already logged where it happened (rate limit, store or core.issue).
         return _error(Result(Reason.UNAVAILABLE).message, 503)
     return _json({"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}, 200)
+
+
+def _query(request: HttpRequest, name: str) -> list[str] | None:
+    """The values of ``name`` in the query string; None when it cannot be decoded.
+
+    Django decodes it with the charset of the request's Content-Type, so a client can
+    name one that is no text encoding at all (``charset=rot13``).
+    """
+    try:
+        return request.GET.getlist(name)
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def _retire(request: HttpRequest, key: str) -> None:

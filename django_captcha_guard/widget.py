@@ -20,15 +20,17 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from django_captcha_guard.conf import CHALLENGE_ALIASES, get_settings
-from django_captcha_guard.core import MAX_ANSWER_LENGTH, Reason, Result, issue
+from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.views import image_url, is_valid_scope
 
 TEMPLATE_NAME = "captcha_guard/widget.html"
 SCRIPT = "captcha_guard/captcha_guard.js"
-# Request attributes: how many widgets this page has, and whether the script is included.
+# Request attributes: how many widgets this page has, whether the script is included, and
+# the status a page whose widget could not issue should have (see page_status).
 _COUNTER = "_captcha_guard_widgets"
 _SCRIPT_DONE = "_captcha_guard_script"
+_PAGE_STATUS = "_captcha_guard_page_status"
 
 
 def render_widget(
@@ -41,7 +43,10 @@ def render_widget(
     include_script: bool = True,
     answer_attrs: str = "",
 ) -> SafeString:
-    """Issue a challenge and render the widget for it (or a notice when the store is down).
+    """Issue a challenge and render the widget for it, or a notice when that is not possible.
+
+    The notice says why: the store is down (the page should answer 503), or this client
+    asked for too many challenges this minute (429, with the seconds to wait).
 
     ``answer_id`` is the answer input's id (a form field passes its ``id_...``); by default
     each widget on the page gets a numbered one, so several widgets never share ids.
@@ -66,13 +71,18 @@ def render_widget(
     }
     try:
         key = issue(request, scope)
+    except RateLimited as limited:
+        setattr(request, _PAGE_STATUS, (429, limited.retry_after))
+        context.update(notice="rate_limited", message=str(limited.message), retry_after=limited.retry_after)
+        return render_to_string(template_name, context)
     except StoreUnavailable:
-        context.update(unavailable=True, message=Result(Reason.UNAVAILABLE).message)
+        setattr(request, _PAGE_STATUS, (503, None))
+        context.update(notice="unavailable", message=Result(Reason.UNAVAILABLE).message)
         return render_to_string(template_name, context)
     config = get_settings()
     width, height = config["IMAGE_SIZE"]
     context.update(
-        unavailable=False,
+        notice="",
         key=key,
         scope=scope,
         image_url=image_url(key),
@@ -86,6 +96,16 @@ def render_widget(
         **_answer_hints(config),
     )
     return render_to_string(template_name, context)
+
+
+def page_status(request: HttpRequest) -> tuple[int, int | None] | None:
+    """(status, Retry-After) for a page whose widget showed a notice instead of a picture, or None.
+
+    ``CaptchaGuardMiddleware`` gives such a page that status, so monitoring sees an outage
+    as 503s and a flooding client gets 429s, while people still see the page and the notice.
+    """
+    status: tuple[int, int | None] | None = getattr(request, _PAGE_STATUS, None)
+    return status
 
 
 def script_tag(request: HttpRequest | None, nonce: str | None = None) -> SafeString:

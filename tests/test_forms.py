@@ -208,10 +208,22 @@ def test_errors_are_translated() -> None:
         assert "<legend>图片验证码:</legend>" in form.as_div()
 
 
-def test_disabled_checking_accepts_anything(settings: Any) -> None:
+def test_disabled_checking_accepts_anything_while_debugging(settings: Any) -> None:
     settings.CAPTCHA_GUARD = {"STORE": MEMORY, "ENABLED": False}
+    settings.DEBUG = True
     request = post({"username": "ann"})
     assert LoginForm(request.POST, request=request).is_valid()
+
+
+def test_disabled_checking_is_refused_in_production(settings: Any, caplog: Any) -> None:
+    """Servers never run system checks (E030), so ENABLED=False is refused where it would act."""
+    settings.CAPTCHA_GUARD = {"STORE": MEMORY, "ENABLED": False}
+    settings.DEBUG = False
+    request = post({"username": "ann"})
+    form = LoginForm(request.POST, request=request)
+    assert not form.is_valid()
+    assert form.errors["captcha"][0] == str(core.MESSAGES[core.Reason.MISSING])
+    assert "ENABLED'] is False while DEBUG is off" in caplog.text
 
 
 @pytest.mark.urls("tests.test_forms")
