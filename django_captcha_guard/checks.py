@@ -8,7 +8,7 @@ from django.core import checks
 
 from django_captcha_guard import integration_checks
 from django_captcha_guard.conf import problems
-from django_captcha_guard.storage.checks import store_problems
+from django_captcha_guard.storage.checks import rate_limit_problems, store_problems
 
 
 @checks.register("captcha_guard")
@@ -18,11 +18,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 
 @checks.register("captcha_guard")
 def check_integration(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Mistakes in how the app is wired into the project (E030-E039)."""
+    """Mistakes in how the app is wired into the project (E030-E034)."""
     return integration_checks.problems()
 
 
 @checks.register("captcha_guard")
 def check_store(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Whether the configured challenge store can work in this project (E020-E025, W020-W021)."""
-    return store_problems()
+    """Whether the configured challenge store and rate limit can work in this project (E020-E029, W020-W023)."""
+    return store_problems() + rate_limit_problems()

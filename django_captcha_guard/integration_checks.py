@@ -51,6 +51,15 @@ def problems() -> list[checks.CheckMessage]:
             )
         )
     middleware = list(settings.MIDDLEWARE)
+    if user_settings().get("PROTECTED_ROUTES") and MIDDLEWARE_PATH not in middleware:
+        found.append(
+            checks.Error(
+                "CAPTCHA_GUARD['PROTECTED_ROUTES'] lists routes, but CaptchaGuardMiddleware is not in MIDDLEWARE: "
+                "nothing protects them.",
+                hint=f"Add {MIDDLEWARE_PATH!r} to MIDDLEWARE, after CsrfViewMiddleware.",
+                id="captcha_guard.E034",
+            )
+        )
     if (
         MIDDLEWARE_PATH in middleware
         and CSRF_MIDDLEWARE_PATH in middleware

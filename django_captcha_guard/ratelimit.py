@@ -5,8 +5,8 @@ shared between processes when that cache is, and self-cleaning because each coun
 expires with its window. A client may spend at most twice the limit across a window
 boundary; for something as cheap to ask for as a picture that bound is good enough and
 needs no sliding log. Every challenge is counted, however it was asked for (a page's
-widget, a form field, ``captcha/new/``), so a client holds at most about
-``RATE_LIMIT * (TIMEOUT / 60 + 1)`` live challenges in any store.
+widget, a form field, ``captcha/new/``), so a client holds at most
+:func:`most_outstanding` live challenges in any store.
 
 Each picture may be drawn :data:`RENDERS_PER_KEY` times (the 1x and 2x copies and a few
 reloads): drawing costs a millisecond of CPU, and without a bound one live key would let a
@@ -60,6 +60,11 @@ def client_bucket(request: HttpRequest) -> str:
     return str(parsed)
 
 
+def most_outstanding(rate_limit: int, timeout: int) -> int:
+    """The most live challenges one client can hold: RATE_LIMIT a window, for as many windows as TIMEOUT spans."""
+    return rate_limit * (math.ceil(timeout / WINDOW) + 1)
+
+
 def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:
     """Count one new challenge for this client; the seconds to wait if over the limit, else None."""
     limit = get_settings()["RATE_LIMIT"]
@@ -104,7 +109,7 @@ def _count(cache_key: str, timeout: int) -> int:
 def _counting_cache(alias: str) -> BaseCache:
     cache = caches[alias]
     if isinstance(cache, DummyCache) and not settings.DEBUG:
-        # E051 reports it too, but servers never run checks: refuse it where it would switch the limit off.
+        # E028 reports it too, but servers never run checks: refuse it where it would switch the limit off.
         logger.error("Captcha RATE_LIMIT_CACHE %r is a DummyCache, which counts nothing: refusing to issue", alias)
         raise StoreUnavailable(f"RATE_LIMIT_CACHE {alias!r} is a DummyCache.")
     return cache

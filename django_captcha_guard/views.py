@@ -4,8 +4,7 @@ The image view only reads the store: it redraws the picture from the key (the sa
 always gives the same bytes), so reloading it or asking for the HiDPI copy costs no
 state, and each key may be drawn only a few times (``ratelimit.RENDERS_PER_KEY``). The
 JSON view issues through ``core.issue``, which counts every challenge towards the
-client's ``RATE_LIMIT``. A query string that cannot be decoded (a bogus charset in the
-request's Content-Type) is a 400, like any other malformed request.
+client's ``RATE_LIMIT``.
 """
 
 from __future__ import annotations
@@ -55,7 +54,7 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
         raise Http404
     if not is_valid_key(key):
         return _text(Result(Reason.MALFORMED).message, 400)
-    scales = _query(request, "scale") or ["1"]
+    scales = request.GET.getlist("scale") or ["1"]
     if len(scales) != 1 or scales[0] not in SCALES:
         return _text(_("The scale must be 1 or 2."), 400)
     store = get_storage()
@@ -83,11 +82,8 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     so a page that refreshes often still holds only one. 429 with ``Retry-After`` once a
     client asks for more than ``RATE_LIMIT`` a minute; 503 when the store is down.
     """
-    scopes = _query(request, "scope")
-    replaces = _query(request, "replaces")
-    if scopes is None or replaces is None:
-        return _error(Result(Reason.MALFORMED).message, 400)
-    scopes = scopes or [""]
+    scopes = request.GET.getlist("scope") or [""]
+    replaces = request.GET.getlist("replaces")
     if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
         return _error(_("Invalid scope or key in the request."), 400)
     try:
@@ -102,18 +98,6 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
         # Already logged where it happened (rate limit, store or core.issue).
         return _error(Result(Reason.UNAVAILABLE).message, 503)
     return _json({"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}, 200)
-
-
-def _query(request: HttpRequest, name: str) -> list[str] | None:
-    """The values of ``name`` in the query string; None when it cannot be decoded.
-
-    Django decodes it with the charset of the request's Content-Type, so a client can
-    name one that is no text encoding at all (``charset=rot13``).
-    """
-    try:
-        return request.GET.getlist(name)
-    except (LookupError, UnicodeDecodeError):
-        return None
 
 
 def _retire(request: HttpRequest, key: str) -> None:

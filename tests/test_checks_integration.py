@@ -1,4 +1,4 @@
-"""System checks for wiring mistakes: ENABLED off in production, URLs, templates, middleware order."""
+"""System checks for wiring mistakes: ENABLED off in production, URLs, templates, middleware."""
 
 from __future__ import annotations
 
@@ -83,3 +83,12 @@ def test_checks_are_registered() -> None:
     from django.core import checks
 
     assert check_integration in checks.registry.registry.get_checks()
+
+
+def test_protected_routes_need_the_middleware(settings: Any) -> None:
+    settings.CAPTCHA_GUARD = {"PROTECTED_ROUTES": ["login"]}
+    assert "captcha_guard.E034" not in ids()
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "CaptchaGuardMiddleware" not in m]
+    assert "captcha_guard.E034" in ids()
+    settings.CAPTCHA_GUARD = {}
+    assert "captcha_guard.E034" not in ids()

@@ -19,10 +19,16 @@ PROTECTED = [
     "/guarded/protected/",
     "/guarded/async/",
     "/guarded/cbv/method/",
+    "/guarded/cbv/class/",
     "/guarded/cbv/as-view/",
     "/guarded/cbv/async/",
+    "/guarded/cbv/async-class/",
+    "/guarded/cbv/async-as-view/",
     "/guarded/api/protected/",
 ]
+SCOPED = {"/guarded/cbv/class/": "login"}  # method_decorator(require_captcha(scope="login"), name="dispatch")
+# Methods that are neither safe nor among the four common ones: Django's CSRF checks them, so must we.
+EXTENSION_METHODS = ["FOO", "QUERY", "PROPFIND", "PURGE", "SEARCH", "LINK"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +38,7 @@ def _memory_store(settings: object) -> None:
 
 @pytest.mark.parametrize("url", PROTECTED)
 def test_right_answer_reaches_the_view(client: Client, url: str) -> None:
-    key, answer = challenge()
+    key, answer = challenge(SCOPED.get(url, ""))
     response = client.post(url, fields(key, answer))
     assert response.status_code == 200
     assert not alive(key)
@@ -40,7 +46,7 @@ def test_right_answer_reaches_the_view(client: Client, url: str) -> None:
 
 @pytest.mark.parametrize("url", PROTECTED)
 def test_wrong_answer_is_refused_and_spends_the_challenge(client: Client, url: str) -> None:
-    key, answer = challenge()
+    key, answer = challenge(SCOPED.get(url, ""))
     response = client.post(url, fields(key, wrong(answer)))
     assert response.status_code == 403
     assert "The captcha answer is wrong." in response.content.decode()
@@ -67,6 +73,19 @@ def test_safe_methods_pass_and_never_consume(client: Client, url: str, method: s
 def test_other_unsafe_methods_are_checked(client: Client, method: str) -> None:
     response = getattr(client, method)("/guarded/protected/")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("method", EXTENSION_METHODS)
+@pytest.mark.parametrize("url", ["/guarded/protected/", "/guarded/async/", "/guarded/cbv/class/"])
+def test_every_method_but_the_safe_ones_is_checked(client: Client, url: str, method: str) -> None:
+    """A view that acts on any non-GET request used to run for these with no captcha."""
+    assert client.generic(method, url).status_code == 403
+
+
+def test_methods_may_name_extension_methods(client: Client) -> None:
+    view = require_captcha(methods=["PROPFIND"])(views.ok)
+    assert view(RequestFactory().generic("PROPFIND", "/")).status_code == 403
+    assert view(RequestFactory().post("/")).status_code == 200
 
 
 def test_methods_narrows_the_check(client: Client) -> None:
@@ -99,13 +118,16 @@ def test_failure_view_setting_is_used(client: Client, settings: object) -> None:
     assert client.post("/guarded/protected/", {}).status_code == 418
 
 
-@pytest.mark.parametrize("url", ["/guarded/async/", "/guarded/cbv/async/"])
-def test_async_views_under_asgi(url: str) -> None:
-    key, answer = challenge()
+@pytest.mark.parametrize("url", PROTECTED)
+def test_every_view_form_under_asgi(url: str) -> None:
+    """Under ASGI, method_decorator(..., name="dispatch") on a view with async def post was a 500."""
     client = AsyncClient()
+    assert async_to_sync(client.post)(url, {}).status_code == 403
+    key, answer = challenge(SCOPED.get(url, ""))
     assert async_to_sync(client.post)(url, fields(key, wrong(answer))).status_code == 403
-    key, answer = challenge()
+    key, answer = challenge(SCOPED.get(url, ""))
     assert async_to_sync(client.post)(url, fields(key, answer)).status_code == 200
+    assert async_to_sync(client.post)(url, fields(key, answer)).status_code == 403
 
 
 def test_async_failure_view_is_awaited() -> None:

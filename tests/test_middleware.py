@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient, Client, RequestFactory
 from django.urls import resolve
 
+from django_captcha_guard import core
 from django_captcha_guard.middleware import CaptchaGuardMiddleware
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.testing import solve
@@ -68,6 +69,19 @@ def test_unsafe_methods_are_checked_by_default(client: Client, settings: Any, me
     assert getattr(client, method)("/plain/").status_code == 403
 
 
+@pytest.mark.parametrize("method", ["FOO", "QUERY", "PROPFIND", "PURGE", "SEARCH", "LINK"])
+def test_extension_methods_are_checked_by_default(client: Client, settings: Any, method: str) -> None:
+    protect(settings, "plain", "/guarded/*")
+    assert client.generic(method, "/plain/").status_code == 403
+    assert client.generic(method, "/guarded/exempt/").status_code == 200  # and exempt views stay exempt
+
+
+def test_routes_may_name_extension_methods(client: Client, settings: Any) -> None:
+    protect(settings, {"route": "/plain/", "methods": ["propfind"]})
+    assert client.generic("PROPFIND", "/plain/").status_code == 403
+    assert client.post("/plain/").status_code == 200
+
+
 def test_methods_of_a_route(client: Client, settings: Any) -> None:
     protect(settings, {"route": "/plain/", "methods": ["put"]})
     assert client.post("/plain/").status_code == 200
@@ -80,6 +94,21 @@ def test_scope_of_a_route(client: Client, settings: Any) -> None:
     assert client.post("/plain/", fields(key, answer)).status_code == 403
     key, answer = challenge("sms")
     assert client.post("/plain/", fields(key, answer)).status_code == 200
+
+
+def test_a_request_checked_for_two_scopes_passes_each_only_with_its_own_challenge(
+    client: Client, settings: Any
+) -> None:
+    """The middleware's result for scope "" once let @require_captcha(scope="sms") through."""
+    protect(settings, "/guarded/sms/")  # scope ""; the view itself wants "sms"
+    key, answer = challenge()
+    assert client.post("/guarded/sms/", fields(key, answer)).status_code == 403
+    key, answer = challenge("sms")
+    assert client.post("/guarded/sms/", fields(key, answer)).status_code == 403
+    protect(settings, {"route": "/guarded/sms/", "scope": "sms"})  # the two checks agree: one challenge, once
+    key, answer = challenge("sms")
+    assert client.post("/guarded/sms/", fields(key, answer)).content == b"ok"
+    assert client.post("/guarded/sms/", fields(key, answer)).status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/guarded/exempt/", "/guarded/cbv/exempt/", "/guarded/async-exempt/", "/captcha/new/"])
@@ -192,3 +221,16 @@ def test_failure_log_names_reason_and_client_never_the_answer(
     assert len(lines) == 1
     assert "reason=wrong" in lines[0] and "203.0.113.7" in lines[0]
     assert answer not in caplog.text and bad not in caplog.text
+
+
+def test_untrusted_text_in_the_failure_log_cannot_forge_a_line(settings: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """The path and a forwarded address are the client's; a newline in either once forged a log line."""
+    settings.CAPTCHA_GUARD = {**settings.CAPTCHA_GUARD, "TRUSTED_PROXIES": 1}
+    forged = "\nINFO Captcha passed: client=10.0.0.1"
+    request = RequestFactory().post("/plain/", HTTP_X_FORWARDED_FOR="1.2.3.4\r\nX")
+    request.path = "/plain/" + forged  # as a catch-all route would pass it on (the test client drops it)
+    with caplog.at_level("WARNING", logger="django_captcha_guard"):
+        core.verify(request, None, None)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "django_captcha_guard"]
+    assert "\n" not in line and "\r" not in line
+    assert "\\nINFO Captcha passed" in line  # escaped, still readable

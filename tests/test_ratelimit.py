@@ -1,4 +1,4 @@
-"""The per-client fixed-window limit on issuing challenges."""
+"""The per-client fixed-window limit on issuing challenges, at every entry point, and renders per picture."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.test import RequestFactory
+from django.db import connections
+from django.test import Client, RequestFactory
+from django.utils import translation
 
-from django_captcha_guard.ratelimit import WINDOW, client_bucket, retry_after
+from django_captcha_guard.core import MESSAGES, Reason
+from django_captcha_guard.ratelimit import RENDERS_PER_KEY, WINDOW, client_bucket, retry_after
 from django_captcha_guard.storage import StoreUnavailable
-from tests.stores import redis_client
+from django_captcha_guard.testing import solve
+from tests.stores import DATABASE_STORES, REDIS_STORES, FakeClock, Harness, configure, redis_client
 
 WINDOW_START = 1_800_000_000.0  # a multiple of 60: the start of a window
 
 
 @pytest.fixture(autouse=True)
 def limit_of_three(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"RATE_LIMIT": 3}
+    settings.CAPTCHA_GUARD = {"RATE_LIMIT": 3, "STORE": {"BACKEND": "memory"}}
     caches["default"].clear()
 
 
@@ -100,7 +104,7 @@ def test_counts_live_in_the_configured_cache(settings: Any, alias: str) -> None:
         assert hits(request, 1) == [60]
     finally:
         client = redis_client(alias)
-        for key in client.scan_iter(match="*captcha_guard:rate:*"):
+        for key in client.scan_iter(match="*captcha_guard:*:rate:*"):
             client.delete(key)
 
 
@@ -112,3 +116,128 @@ def test_an_unreachable_cache_fails_closed(settings: Any) -> None:
     settings.CAPTCHA_GUARD = {"RATE_LIMIT_CACHE": "down"}
     with pytest.raises(StoreUnavailable):
         retry_after(request_from("192.0.2.10"))
+
+
+# --- every way of asking for a challenge counts ----------------------------------------
+
+
+def test_page_renders_count_towards_the_limit(client: Client) -> None:
+    """A page with a widget is as good a way to ask for challenges as captcha/new/."""
+    for _ in range(3):
+        assert client.get("/page/").status_code == 200
+    over = client.get("/page/")
+    assert over.status_code == 429
+    assert 0 < int(over["Retry-After"]) <= 60
+    html = over.content.decode()
+    assert 'data-captcha-guard-notice="rate_limited"' in html
+    assert "Please wait a moment" in html
+    assert "captcha_key" not in html  # no challenge was issued
+    assert client.get("/captcha/new/").status_code == 429  # the same budget
+
+
+def test_captcha_new_counts_towards_the_pages_budget(client: Client) -> None:
+    for _ in range(3):
+        assert client.get("/captcha/new/").status_code == 200
+    assert client.get("/page/").status_code == 429
+
+
+def test_the_wait_notice_is_translated(client: Client) -> None:
+    for _ in range(3):
+        client.get("/page/")
+    with translation.override("zh-hans"):
+        html = client.get("/page/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert translation.gettext("Too many new pictures were requested. Please wait a moment.") not in html
+    assert "请稍候" in html or "请稍后" in html
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, databases="__all__")
+@pytest.mark.parametrize("store", ["cache-django-redis", "database-postgresql"])
+def test_a_flood_of_page_loads_leaves_a_bounded_number_of_challenges(settings: Any, store: str) -> None:
+    """100,000 page loads once left 100,001 keys in Redis; now one client holds what RATE_LIMIT allows."""
+    harness = Harness(store, FakeClock())
+    configure(settings, store, harness.clock, harness.prefix)
+    settings.CAPTCHA_GUARD = {**settings.CAPTCHA_GUARD, "RATE_LIMIT": 20}
+    flooder = Client(REMOTE_ADDR="198.51.100.7")
+    statuses = [flooder.get("/page/").status_code for _ in range(500)]
+    try:
+        assert statuses.count(200) <= 40  # 20 a window; the run may straddle one window boundary
+        assert statuses.count(429) >= 460
+        assert 20 <= stored_challenges(harness) <= 40
+    finally:
+        harness.cleanup()
+
+
+def stored_challenges(harness: Harness) -> int:
+    if harness.name in REDIS_STORES:
+        client = redis_client(harness.store.alias)  # type: ignore[attr-defined]
+        return len(list(client.scan_iter(match=f"*{harness.prefix}*")))
+    with connections[DATABASE_STORES[harness.name]].cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM captcha_guard_challenge")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_flood_from_one_client_cannot_push_out_another_clients_challenge(settings: Any) -> None:
+    """The memory store drops its oldest challenge when full; one client can no longer fill it."""
+    settings.CAPTCHA_GUARD = {"RATE_LIMIT": 20, "STORE": {"BACKEND": "memory", "OPTIONS": {"MAXSIZE": 200}}}
+    victim = Client(REMOTE_ADDR="192.0.2.1")
+    key = victim.get("/captcha/new/").json()["key"]
+    flooder = Client(REMOTE_ADDR="198.51.100.7")
+    for _ in range(1000):
+        flooder.get("/page/")
+    assert victim.post("/guarded/protected/", {"captcha_key": key, "captcha_answer": solve(key)}).status_code == 200
+
+
+# --- renders per picture -----------------------------------------------------------------
+
+
+def test_one_picture_is_drawn_a_bounded_number_of_times(client: Client, settings: Any) -> None:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
+    key = client.get("/captcha/new/").json()["key"]
+    urls = [f"/captcha/{key}.png", f"/captcha/{key}.png?scale=2"]
+    statuses = [client.get(urls[n % 2]).status_code for n in range(RENDERS_PER_KEY)]
+    assert statuses == [200] * RENDERS_PER_KEY
+    assert client.get(urls[0]).status_code == 429
+    assert client.head(urls[1]).status_code == 429
+    other = client.get("/captcha/new/").json()["key"]
+    assert client.get(f"/captcha/{other}.png").status_code == 200  # each key has its own count
+    # The refused picture is still a live challenge: it can be answered.
+    assert client.post("/guarded/protected/", {"captcha_key": key, "captcha_answer": solve(key)}).status_code == 200
+
+
+def test_unknown_keys_are_refused_before_anything_is_counted_or_drawn(client: Client, settings: Any) -> None:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
+    key = "A" * 22
+    assert {client.get(f"/captcha/{key}.png").status_code for _ in range(RENDERS_PER_KEY + 2)} == {410}
+
+
+# --- counters that cannot count fail closed -------------------------------------------------
+
+
+def test_a_dummy_rate_limit_cache_refuses_to_issue_in_production(client: Client, settings: Any, caplog: Any) -> None:
+    settings.CACHES = {**settings.CACHES, "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CAPTCHA_GUARD = {"RATE_LIMIT_CACHE": "dummy", "STORE": {"BACKEND": "memory"}}
+    response = client.get("/captcha/new/")
+    assert response.status_code == 503
+    assert "DummyCache" in caplog.text
+    assert client.get("/page/").status_code == 503
+    settings.DEBUG = True
+    assert client.get("/captcha/new/").status_code == 200
+
+
+@pytest.mark.parametrize("ignore_exceptions", [False, True])
+def test_a_rate_limit_cache_that_is_down_answers_503(client: Client, settings: Any, ignore_exceptions: bool) -> None:
+    """With django-redis's IGNORE_EXCEPTIONS the count came back as None, and the comparison was a 500."""
+    down = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": ignore_exceptions},
+    }
+    settings.CACHES = {**settings.CACHES, "down": down}
+    settings.CAPTCHA_GUARD = {"RATE_LIMIT_CACHE": "down", "STORE": {"BACKEND": "memory"}}
+    response = client.get("/captcha/new/")
+    assert response.status_code == 503
+    assert response.json()["errmsg"] == str(MESSAGES[Reason.UNAVAILABLE])
+    page = client.get("/page/")
+    assert page.status_code == 503
+    assert str(MESSAGES[Reason.UNAVAILABLE]) in page.content.decode()

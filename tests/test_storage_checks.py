@@ -1,4 +1,4 @@
-"""System checks for the store configuration (E020-E025, W020-W021)."""
+"""System checks for the store and rate-limit configuration (E020-E029, W020-W023)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ def all_ids() -> set[str]:
 
 
 def ids(settings: Any, store: dict[str, Any], **overrides: Any) -> set[str]:
-    """The store check IDs (E02x, W02x) reported for ``store`` under ``overrides``."""
-    settings.CAPTCHA_GUARD = {"STORE": store}
+    """The store check IDs (E02x, W02x) reported for ``store`` under ``overrides``.
+
+    The rate limit counts in Redis here, so that only the store's own problems show.
+    """
+    settings.CAPTCHA_GUARD = {"STORE": store, "RATE_LIMIT_CACHE": "django_redis"}
     for name, value in overrides.items():
         setattr(settings, name, value)
     return {i for i in all_ids() if i.startswith(("captcha_guard.E02", "captcha_guard.W02"))}
@@ -107,3 +110,62 @@ def test_an_invalid_store_setting_is_left_to_e011(settings: Any) -> None:
     found = all_ids()
     assert "captcha_guard.E011" in found
     assert not {i for i in found if i.startswith(("captcha_guard.E02", "captcha_guard.W02"))}
+
+
+@pytest.mark.parametrize("backend", ["database", "session"])
+def test_the_stores_database_alias_must_exist(settings: Any, backend: str) -> None:
+    assert ids(settings, {"BACKEND": backend, "OPTIONS": {"USING": "elsewhere"}}) == {"captcha_guard.E026"}
+    assert ids(settings, {"BACKEND": backend, "OPTIONS": {"USING": "postgresql"}}) == set()
+
+
+def rate_limit_ids(settings: Any, **config: Any) -> set[str]:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "cache", "OPTIONS": {"ALIAS": "django_redis"}}, **config}
+    return {i for i in all_ids() if i.startswith(("captcha_guard.E02", "captcha_guard.W02"))}
+
+
+def test_the_rate_limit_counts_in_a_known_cache(settings: Any) -> None:
+    assert rate_limit_ids(settings, RATE_LIMIT_CACHE="nowhere") == {"captcha_guard.E027"}
+    assert rate_limit_ids(settings, RATE_LIMIT_CACHE="django_builtin_redis") == set()
+
+
+def test_a_dummy_rate_limit_cache_is_refused(settings: Any) -> None:
+    settings.CACHES = {**settings.CACHES, "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert rate_limit_ids(settings, RATE_LIMIT_CACHE="dummy") == {"captcha_guard.E028"}
+    assert rate_limit_ids(settings, RATE_LIMIT_CACHE="dummy", RATE_LIMIT=None) == {"captcha_guard.W023"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, {"captcha_guard.W022"}),
+        ({"WEB_CONCURRENCY": "1"}, {"captcha_guard.W022"}),
+        ({"WEB_CONCURRENCY": "4"}, {"captcha_guard.E029"}),
+        ({"GUNICORN_CMD_ARGS": "--bind 0.0.0.0:80 -w 3"}, {"captcha_guard.E029"}),
+        ({"GUNICORN_CMD_ARGS": "--workers=2 --threads 4"}, {"captcha_guard.E029"}),
+        ({"GUNICORN_CMD_ARGS": "--threads 4"}, {"captcha_guard.W022"}),
+    ],
+)
+def test_a_per_process_rate_limit_is_an_error_when_the_site_runs_several(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: set[str]
+) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert rate_limit_ids(settings, RATE_LIMIT_CACHE="default") == expected  # "default" is LocMemCache
+
+
+@pytest.mark.parametrize("store", [{"BACKEND": "memory"}, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "default"}}])
+def test_per_process_stores_are_an_error_when_the_site_runs_several(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, store: dict[str, Any]
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert "captcha_guard.E029" in ids(settings, store)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    assert "captcha_guard.E029" not in ids(settings, store)
+
+
+def test_no_rate_limit_is_a_warning_in_production(settings: Any) -> None:
+    assert rate_limit_ids(settings, RATE_LIMIT=None) == {"captcha_guard.W023"}
+    settings.DEBUG = True
+    assert rate_limit_ids(settings, RATE_LIMIT=None) == set()

@@ -162,3 +162,26 @@ def test_every_configuration_is_covered() -> None:
     assert backends == {"database", "session", "cache", "memory"}
     assert databases == {"default", "postgresql"}
     assert {"django_redis", "django_builtin_redis", "default"} <= aliases
+
+
+SHARED_STORES = ["database-sqlite", "database-postgresql", "cache-django-redis", "cache-django-builtin-redis"]
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+@pytest.mark.parametrize("name", SHARED_STORES)
+def test_sites_sharing_a_store_cannot_touch_each_others_challenges(settings: Any, name: str) -> None:
+    """Two sites on one Redis or database, with different SECRET_KEYs: B once consumed A's challenges."""
+    harness = Harness(name, FakeClock())
+    configure(settings, name, harness.clock, harness.prefix)
+    try:
+        request = harness.request()
+        settings.SECRET_KEY = "site-a"
+        key = core.issue(request)
+        answer = answer_for(key)
+        settings.SECRET_KEY = "site-b"
+        assert get_storage().get(request, key) is None
+        assert core.verify(request, key, answer).reason is Reason.EXPIRED
+        settings.SECRET_KEY = "site-a"
+        assert core.verify(request, key, answer).ok
+    finally:
+        harness.cleanup()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.cache import caches
-from django.test import Client, RequestFactory
+from django.test import AsyncClient, Client, RequestFactory
 from django.urls import reverse
 from PIL import Image
 
@@ -268,3 +270,37 @@ def test_image_url_is_reversible_by_name() -> None:
     key = core.new_key()
     assert reverse("captcha_guard:image", kwargs={"key": key, "extension": "png"}) == image_url(key)
     assert image_url(key, scale=2) == f"/captcha/{key}.png?scale=2"
+
+
+@pytest.mark.django_db
+def test_anonymous_page_views_create_no_sessions(settings: Any) -> None:
+    """With the session store, 20,000 cookie-less GETs once left 20,000 session rows for 14 days."""
+    from django.contrib.sessions.models import Session
+
+    from django_captcha_guard.models import Challenge
+
+    settings.CAPTCHA_GUARD = {"RATE_LIMIT": None}
+    for _ in range(50):
+        response = Client().get("/page/")
+        assert response.status_code == 200
+        assert "sessionid" not in response.cookies
+    assert Session.objects.count() == 0
+    challenges = Challenge.objects.all()
+    assert len(challenges) == 50
+    assert all(c.expires_at <= time.time() + 300 for c in challenges)  # each lives for TIMEOUT
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "no-such-charset"])
+def test_a_bogus_charset_does_not_break_the_captcha_urls(settings: Any, charset: str) -> None:
+    """Under ASGI, Django reads the query string as UTF-8 whatever the Content-Type says.
+
+    (Under WSGI, Django 5.2 itself fails to build the request for such a charset and a query
+    string, before any middleware or view runs.)
+    """
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
+    client = AsyncClient()
+    headers = {"CONTENT_TYPE": f"text/plain; charset={charset}"}
+    new = async_to_sync(client.get)("/captcha/new/?scope=x", **headers)
+    assert new.status_code == 200
+    image = async_to_sync(client.get)(f"{new.json()['image_url']}?scale=2", **headers)
+    assert image.status_code == 200

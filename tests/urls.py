@@ -19,6 +19,9 @@ protected_patterns = (
         path("cbv/as-view/", require_captcha(views.Plain.as_view()), name="cbv-as-view"),
         path("cbv/exempt/", views.ExemptClass.as_view(), name="cbv-exempt"),
         path("cbv/async/", views.AsyncOnMethod.as_view(), name="cbv-async"),
+        path("cbv/async-class/", views.AsyncOnClass.as_view(), name="cbv-async-class"),
+        path("cbv/async-as-view/", require_captcha(views.AsyncPlain.as_view()), name="cbv-async-as-view"),
+        path("sms/", views.sms, name="sms"),
         path("api/plain/", views.api, name="api-plain"),
         path("api/protected/", views.protected_api, name="api-protected"),
         path("form/", views.comment, name="form"),
@@ -34,4 +37,5 @@ urlpatterns = [
     path("captcha/", include("django_captcha_guard.urls")),
     path("guarded/", include(protected_patterns)),
     path("plain/", views.plain, name="plain"),
+    path("page/", views.page, name="page"),
 ]

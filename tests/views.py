@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import engines
 from django.utils.decorators import method_decorator
 from django.views import View
 from rest_framework import serializers
@@ -11,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin
+from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin, JSONParser
 from django_captcha_guard.core import Reason
 from django_captcha_guard.decorators import captcha_exempt, require_captcha
 from django_captcha_guard.forms import CaptchaField, CaptchaFormMixin
@@ -23,6 +24,14 @@ def ok(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
 
 def teapot(request: HttpRequest, reason: Reason) -> HttpResponse:
     return HttpResponse(f"custom failure: {reason.value}", status=418)
+
+
+PAGE = engines["django"].from_string("{% load captcha_guard %}<form method=post>{% captcha %}</form>")
+
+
+def page(request: HttpRequest) -> HttpResponse:
+    """A page showing one widget, as a login or registration page would."""
+    return HttpResponse(PAGE.render({}, request))
 
 
 plain = ok  # protected only by the middleware, through PROTECTED_ROUTES
@@ -81,6 +90,22 @@ class AsyncOnMethod(View):
         return HttpResponse("ok")
 
 
+@method_decorator(require_captcha, name="dispatch")
+class AsyncOnClass(View):
+    """Django awaits what this (plain) dispatch returns: the decorator must return an awaitable too."""
+
+    async def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+class AsyncPlain(View):
+    async def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok")
+
+
+sms = require_captcha(scope="sms")(ok)
+
+
 def api(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"code": 0, "errmsg": "OK"})
 
@@ -112,6 +137,7 @@ class ScopedPermissionView(PermissionView):
 
 class SerializerView(APIView):
     serializer_class: type[serializers.Serializer] = SignupSerializer
+    parser_classes = [JSONParser, *APIView.parser_classes[1:]]
 
     def post(self, request: Request) -> Response:
         serializer = self.serializer_class(data=request.data, context={"request": request})

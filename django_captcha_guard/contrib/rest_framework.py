@@ -9,6 +9,9 @@ installed (``pip install django-captcha-guard[drf]``); nothing else in the packa
   ``{"code": 400, "errmsg": "...", "reason": "wrong"}`` (503 when the store is down).
 - :class:`CaptchaSerializerMixin` adds the key and answer fields to a serializer and
   reports a failure as a validation error on the answer field, in DRF's usual shape.
+- :class:`JSONParser` is DRF's, except that deeply nested JSON is a 400: DRF's own lets
+  ``RecursionError`` escape from ``request.data`` as a 500. The permission handles that
+  itself; a view that reads ``request.data`` before its serializer runs needs this parser.
 """
 
 from __future__ import annotations
@@ -17,11 +20,21 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
-from rest_framework import exceptions, permissions, serializers  # type: ignore[import-untyped]
+from rest_framework import exceptions, parsers, permissions, serializers  # type: ignore[import-untyped]
 
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.core import Reason, Result, verify_once
 from django_captcha_guard.submission import from_mapping
+
+
+class JSONParser(parsers.JSONParser):  # type: ignore[misc]
+    """DRF's JSONParser, with nesting too deep for Python's decoder answered as a parse error (400)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from None
 
 
 class CaptchaFailed(exceptions.APIException):  # type: ignore[misc]

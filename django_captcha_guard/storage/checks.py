@@ -1,11 +1,16 @@
-"""Checks that the configured store can work in this project (E020-E025, W020-W021).
+"""Checks that the configured store and counters can work in this project (E020-E029, W020-W024).
 
 Each mistake here would otherwise show only under load or in production: a session the
-client can replay, a cache that forgets everything, a store each worker has its own copy of.
+client can replay, a cache that forgets everything, a store or a rate limit each worker
+has its own copy of. What would switch protection off is refused at run time as well
+(servers such as gunicorn never run checks); these checks say so before the first request.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from importlib import import_module
 from typing import Any
 
@@ -21,10 +26,14 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.utils.module_loading import import_string
 
 from django_captcha_guard.conf import DEFAULTS, STORE_ALIASES, problems, user_settings
+from django_captcha_guard.ratelimit import most_outstanding
 from django_captcha_guard.storage.base import BaseStore
 from django_captcha_guard.storage.cache import CacheStore
+from django_captcha_guard.storage.database import DatabaseStore
 from django_captcha_guard.storage.memory import MemoryStore
 from django_captcha_guard.storage.session import SessionStore
+
+PER_PROCESS_CACHES = (LocMemCache,)
 
 
 def store_problems() -> list[checks.CheckMessage]:
@@ -38,21 +47,134 @@ def store_problems() -> list[checks.CheckMessage]:
     if not (isinstance(store_class, type) and issubclass(store_class, BaseStore)):
         return []
     found = _options(store_class, options)
+    if issubclass(store_class, (SessionStore, DatabaseStore)):
+        found += _database(options.get("USING", "default"))
     if issubclass(store_class, SessionStore):
         found += _session()
     if issubclass(store_class, CacheStore):
         found += _cache(options.get("ALIAS", "default"))
-    if issubclass(store_class, MemoryStore) and not settings.DEBUG:
-        found.append(
-            checks.Warning(
-                "The memory captcha store keeps challenges in each process: with several workers, "
-                "a challenge issued by one cannot be verified by another.",
-                hint="Fine with one process (runserver, a single-worker server). Otherwise use the 'cache' store "
-                "on Redis, or the default 'session' store.",
-                id="captcha_guard.W021",
-            )
+    if issubclass(store_class, MemoryStore):
+        found += _per_process(
+            "The memory captcha store keeps challenges in each process: a challenge issued by one worker "
+            "cannot be verified by another.",
+            "Fine with one process (runserver, a single-worker server). Otherwise use the default 'database' "
+            "store, or the 'cache' store on Redis.",
+            warning_id="captcha_guard.W021",
         )
+        found += _memory_room(options.get("MAXSIZE", 10_000))
     return found
+
+
+def _memory_room(maxsize: object) -> list[checks.CheckMessage]:
+    """W024: one client alone may fill the memory store, pushing out everyone else's challenges."""
+    config = {**DEFAULTS, **user_settings()}
+    if problems() or not isinstance(maxsize, int) or config["RATE_LIMIT"] is None:
+        return []
+    one_client = most_outstanding(config["RATE_LIMIT"], config["TIMEOUT"])
+    if maxsize >= one_client:
+        return []
+    return [
+        checks.Warning(
+            f"The memory captcha store holds {maxsize} challenges, but one client may hold {one_client} "
+            "(RATE_LIMIT a minute, for TIMEOUT): a single client could push out every other visitor's challenge.",
+            hint=f"Raise CAPTCHA_GUARD['STORE']['OPTIONS']['MAXSIZE'] to at least {one_client} (many times that "
+            "for many visitors), or lower RATE_LIMIT or TIMEOUT.",
+            id="captcha_guard.W024",
+        )
+    ]
+
+
+def rate_limit_problems() -> list[checks.CheckMessage]:
+    """Whether RATE_LIMIT_CACHE can count for every process (E027, E028, W022, W023, E029)."""
+    if problems():
+        return []  # E015 reports a malformed RATE_LIMIT or RATE_LIMIT_CACHE
+    config = {**DEFAULTS, **user_settings()}
+    alias = config["RATE_LIMIT_CACHE"]
+    if config["RATE_LIMIT"] is None:
+        if settings.DEBUG:
+            return []
+        return [
+            checks.Warning(
+                "CAPTCHA_GUARD['RATE_LIMIT'] is None: a client may ask for as many challenges as it likes.",
+                hint="Keep a limit (the default is 60 a minute per client) unless a proxy in front limits "
+                "requests to the captcha URLs and to pages that show one.",
+                id="captcha_guard.W023",
+            )
+        ]
+    if alias not in settings.CACHES:
+        return [
+            checks.Error(
+                f"CAPTCHA_GUARD['RATE_LIMIT_CACHE'] is {alias!r}, which is not in CACHES.",
+                hint=f"Use one of: {', '.join(map(repr, settings.CACHES))}.",
+                id="captcha_guard.E027",
+            )
+        ]
+    backend = _backend(alias)
+    if backend is not None and issubclass(backend, DummyCache):
+        return [
+            checks.Error(
+                f"CAPTCHA_GUARD['RATE_LIMIT_CACHE'] {alias!r} is a DummyCache, which counts nothing: "
+                "the rate limit would be off (with DEBUG off, issuing fails instead).",
+                hint="Count in Redis (django-redis or Django's RedisCache), or in LocMemCache for one process.",
+                id="captcha_guard.E028",
+            )
+        ]
+    if backend is not None and issubclass(backend, PER_PROCESS_CACHES):
+        return _per_process(
+            f"CAPTCHA_GUARD['RATE_LIMIT_CACHE'] {alias!r} is a {backend.__name__}: each process counts on its "
+            "own, so n workers allow n times RATE_LIMIT.",
+            "Count in Redis (django-redis or Django's RedisCache) when the site runs several processes.",
+            warning_id="captcha_guard.W022",
+        )
+    return []
+
+
+def worker_processes() -> int | None:
+    """How many processes the server runs, where its environment says so; None if unknown.
+
+    Checks run in ``manage.py check``, not in the server, so this reads what servers read:
+    ``WEB_CONCURRENCY`` (gunicorn, uvicorn, most platforms), gunicorn's ``GUNICORN_CMD_ARGS``,
+    and uWSGI's process count when running under it.
+    """
+    if os.environ.get("WEB_CONCURRENCY", "").isdigit():
+        return int(os.environ["WEB_CONCURRENCY"])
+    workers = re.search(r"(?:^|\s)(?:-w\s*|--workers[=\s]\s*)(\d+)", os.environ.get("GUNICORN_CMD_ARGS", ""))
+    if workers:
+        return int(workers.group(1))
+    uwsgi = sys.modules.get("uwsgi")
+    numproc = getattr(uwsgi, "numproc", None)
+    return numproc if isinstance(numproc, int) else None
+
+
+def _per_process(msg: str, hint: str, *, warning_id: str) -> list[checks.CheckMessage]:
+    """An error when several processes are known to run (E029), else a warning with DEBUG off."""
+    processes = worker_processes()
+    if processes is not None and processes > 1:
+        return [checks.Error(f"{msg} This site runs {processes} processes.", hint=hint, id="captcha_guard.E029")]
+    if settings.DEBUG:
+        return []
+    return [checks.Warning(msg, hint=hint, id=warning_id)]
+
+
+def _database(alias: Any) -> list[checks.CheckMessage]:
+    if alias in settings.DATABASES:
+        return []
+    return [
+        checks.Error(
+            f"The captcha store uses the database alias {alias!r}, which is not in DATABASES.",
+            hint="Set CAPTCHA_GUARD['STORE']['OPTIONS']['USING'] to one of: "
+            f"{', '.join(map(repr, settings.DATABASES))}.",
+            id="captcha_guard.E026",
+        )
+    ]
+
+
+def _backend(alias: str) -> type | None:
+    try:
+        backend = import_string(settings.CACHES[alias]["BACKEND"])
+    except (ImportError, KeyError):
+        return None  # Django's cache configuration errors report this
+    return backend if isinstance(backend, type) else None
 
 
 def _options(store_class: type[BaseStore], options: dict[str, Any]) -> list[checks.CheckMessage]:
@@ -64,8 +186,8 @@ def _options(store_class: type[BaseStore], options: dict[str, Any]) -> list[chec
         return [
             checks.Error(
                 f"CAPTCHA_GUARD['STORE']['OPTIONS'] do not suit {store_class.__name__}: {exc}",
-                hint="SessionStore takes MAX_PER_SESSION; CacheStore takes ALIAS and KEY_PREFIX; "
-                "MemoryStore takes MAXSIZE.",
+                hint="DatabaseStore takes USING and CULL_EVERY; CacheStore takes ALIAS and KEY_PREFIX; "
+                "SessionStore takes MAX_PER_SESSION and USING; MemoryStore takes MAXSIZE.",
                 id="captcha_guard.E025",
             )
         ]
@@ -125,10 +247,9 @@ def _cache(alias: Any) -> list[checks.CheckMessage]:
                 id="captcha_guard.E023",
             )
         ]
-    try:
-        backend = import_string(settings.CACHES[alias]["BACKEND"])
-    except (ImportError, KeyError):
-        return []  # Django's cache configuration errors report this
+    backend = _backend(alias)
+    if backend is None:
+        return []
     if issubclass(backend, DummyCache):
         return [
             checks.Error(
@@ -138,12 +259,10 @@ def _cache(alias: Any) -> list[checks.CheckMessage]:
             )
         ]
     if issubclass(backend, (LocMemCache, FileBasedCache)):
-        return [
-            checks.Warning(
-                f"The captcha cache store uses {alias!r}, a {backend.__name__}, which is not shared between "
-                "processes or hosts: a challenge issued by one worker may be unknown to the next.",
-                hint="Use Redis in production; LocMemCache is fine for one process and for tests.",
-                id="captcha_guard.W020",
-            )
-        ]
+        return _per_process(
+            f"The captcha cache store uses {alias!r}, a {backend.__name__}, which is not shared between "
+            "processes or hosts: a challenge issued by one worker may be unknown to the next.",
+            "Use Redis in production; LocMemCache is fine for one process and for tests.",
+            warning_id="captcha_guard.W020",
+        )
     return []
