@@ -22,11 +22,14 @@ test: $(STAMP)
 	$(MAKE) lint
 	$(PY) -m pytest
 
-# The store comes from CAPTCHA_GUARD_STORE (session, memory or cache; see demo_site/README.md).
+# The store comes from CAPTCHA_GUARD_STORE (database, session, memory or cache), the address
+# from HOST and PORT (see demo_site/README.md).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 demo: $(STAMP)
 	$(PY) demo_site/manage.py migrate --noinput
-	@echo "Demo: http://127.0.0.1:8000 (sign in with demo / demo; store: $${CAPTCHA_GUARD_STORE:-session})"
-	$(PY) demo_site/manage.py runserver 127.0.0.1:8000
+	@echo "Demo: http://$(HOST):$(PORT) (sign in with demo / demo; store: $${CAPTCHA_GUARD_STORE:-database}; set HOST and PORT to move it)"
+	$(PY) demo_site/manage.py runserver $(HOST):$(PORT)
 
 # One table: rendering, stores, and HTTP load (wrk against gunicorn) next to
 # django-simple-captcha, which gets its own venv in .bench/. Takes about 6 minutes.

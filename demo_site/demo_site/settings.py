@@ -3,8 +3,8 @@
 Everything a deployment would change comes from the environment, so the e2e tests can
 run this very module against a temporary database:
 
-- ``CAPTCHA_GUARD_STORE``: ``session`` (default, needs only SQLite), ``memory`` or
-  ``cache`` (django-redis at ``REDIS_URL``).
+- ``CAPTCHA_GUARD_STORE``: ``database`` (default, needs only SQLite), ``session``,
+  ``memory`` or ``cache`` (django-redis at ``REDIS_URL``).
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DEMO_DATABASE`` (path of the SQLite file),
   ``CAPTCHA_GUARD_RATE_LIMIT`` (new challenges per client and minute).
 """
@@ -12,21 +12,29 @@ run this very module against a temporary database:
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Whoever knows SECRET_KEY can compute every captcha answer from its key, so the demo never
+# ships one: the first start writes a random key to this file (ignored by git, readable by
+# its owner only), and later starts read it back. DJANGO_SECRET_KEY overrides it.
+SECRET_KEY_FILE = BASE_DIR / ".secret_key"
 
-# A fixed key keeps `make demo` zero-setup. It is public, and whoever knows SECRET_KEY can
-# compute every captcha answer, so it is refused once DEBUG is off.
-DEVELOPMENT_SECRET_KEY = "demo-only-not-secret-change-me"  # noqa: S105 (public on purpose, see above)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+
+def secret_key(path: Path) -> str:
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key(SECRET_KEY_FILE)
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: the demo's built-in key is public.")
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", *filter(None, os.environ.get("DEMO_ALLOWED_HOSTS", "").split(","))]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -94,17 +102,17 @@ LOGIN_URL = "login"
 def captcha_store(name: str, redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ``CACHES`` and ``CAPTCHA_GUARD['STORE']`` for the store named by the environment."""
     local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    if name in {"session", "memory"}:
+    if name in {"database", "session", "memory"}:
         return local, {"BACKEND": name}
     if name == "cache":
         # Challenges and the issuing rate limit then live in Redis, shared by every process.
         redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": "captcha-demo"}
         return {"default": redis}, {"BACKEND": "cache", "OPTIONS": {"ALIAS": "default", "KEY_PREFIX": "captcha-demo:"}}
-    raise ImproperlyConfigured(f"CAPTCHA_GUARD_STORE must be memory, session or cache, not {name!r}.")
+    raise ImproperlyConfigured(f"CAPTCHA_GUARD_STORE must be database, session, memory or cache, not {name!r}.")
 
 
 CACHES, _STORE = captcha_store(
-    os.environ.get("CAPTCHA_GUARD_STORE", "session"), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ.get("CAPTCHA_GUARD_STORE", "database"), os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 )
 
 CAPTCHA_GUARD = {

@@ -41,8 +41,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_database: Path) -> Iterator[DemoServer]:
-    """The demo with its default store (session), shared by the whole browser suite."""
-    with run_demo(tmp_path_factory.mktemp("demo-session"), demo_database, "session", "") as server:
+    """The demo with its default store (database), shared by the whole browser suite."""
+    with run_demo(tmp_path_factory.mktemp("demo-database"), demo_database, "database", "") as server:
         yield server
 
 

@@ -79,7 +79,7 @@ def load_settings(env: dict[str, str]) -> ModuleType:
 
 def migrate(database: Path) -> None:
     """Build a database once; each server gets a copy (migrating takes seconds)."""
-    env = server_env(database, "session", "redis://127.0.0.1:6379/13")
+    env = server_env(database, "database", "redis://127.0.0.1:6379/13")
     subprocess.run(
         [sys.executable, str(DEMO_DIR / "manage.py"), "migrate", "--noinput", "-v0"],
         env=env,

@@ -1,4 +1,4 @@
-"""The demo with the other two stores: memory (one process) and cache (Redis via django-redis)."""
+"""The demo with the other stores: session, memory (one process) and cache (Redis via django-redis)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ REDIS_URL = f"redis://{settings.REDIS_HOST}:{settings.REDIS_PORT}/13"  # the sui
 PATTERN = "*captcha-demo*"  # the demo's prefixes in cache mode (store and cache)
 
 
-@pytest.fixture(scope="module", params=["memory", pytest.param("cache", marks=pytest.mark.redis)])
+@pytest.fixture(scope="module", params=["session", "memory", pytest.param("cache", marks=pytest.mark.redis)])
 def store_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_database: Path
 ) -> Iterator[DemoServer]:
@@ -52,7 +52,8 @@ def test_comment_accepted_once(open_page: Callable[..., Page], store_demo: DemoS
     widget.wait_shown(widget.image(page, COMMENT))
     if store == "cache":
         with redis.Redis.from_url(REDIS_URL) as client:
-            assert list(client.scan_iter(f"*captcha-demo:{widget.key(page, COMMENT)}")), "the challenge is not in Redis"
+            stored = list(client.scan_iter(f"*captcha-demo:*:{widget.key(page, COMMENT)}"))
+            assert stored, "the challenge is not in Redis"
     page.fill("#id_author", "Ann")
     page.fill("#id_text", text)
     widget.answer(page, COMMENT, store_demo.solve(widget.key(page, COMMENT)))
