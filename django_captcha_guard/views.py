@@ -10,11 +10,9 @@ client's ``RATE_LIMIT``.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
@@ -22,6 +20,7 @@ from django_captcha_guard import image, ratelimit
 from django_captcha_guard.challenges import draw
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
+from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
 
 logger = logging.getLogger("django_captcha_guard")
@@ -53,25 +52,25 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     if extension not in formats:
         raise Http404
     if not is_valid_key(key):
-        return _text(Result(Reason.MALFORMED).message, 400)
+        return text_error(Result(Reason.MALFORMED).message, 400)
     scales = request.GET.getlist("scale") or ["1"]
     if len(scales) != 1 or scales[0] not in SCALES:
-        return _text(_("The scale must be 1 or 2."), 400)
+        return text_error(_("The scale must be 1 or 2."), 400)
     store = get_storage()
     try:
         entry = store.get(request, key)
         if store.is_live(entry) and not ratelimit.render_allowed(key):
-            return _text(_("This picture was requested too often. Please ask for a new one."), 429)
+            return text_error(_("This picture was requested too often. Please ask for a new one."), 429)
     except StoreUnavailable:
         logger.error("Captcha store unavailable while serving an image", exc_info=True)
-        return _text(Result(Reason.UNAVAILABLE).message, 503)
+        return text_error(Result(Reason.UNAVAILABLE).message, 503)
     if not store.is_live(entry):
-        return _text(Result(Reason.EXPIRED).message, 410)
+        return text_error(Result(Reason.EXPIRED).message, 410)
     image_format = formats[extension]
     challenge, rng = draw(key)
     body = image.render(challenge.display, rng, scale=SCALES[scales[0]], image_format=image_format)
     response = HttpResponse(body, content_type=image.content_type(image_format))
-    return _private(response)
+    return private(response)
 
 
 @require_GET
@@ -85,19 +84,20 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     scopes = request.GET.getlist("scope") or [""]
     replaces = request.GET.getlist("replaces")
     if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
-        return _error(_("Invalid scope or key in the request."), 400)
+        return json_error(Reason.MALFORMED, _("Invalid scope or key in the request."))
     try:
         key = issue(request, scopes[0])
         if replaces and is_valid_key(replaces[0]):
             _retire(request, replaces[0])
     except RateLimited as limited:
-        response = _error(str(limited.message), 429)
+        response = json_error(RATE_LIMITED, str(limited.message))
         response["Retry-After"] = str(limited.retry_after)
         return response
     except StoreUnavailable:
         # Already logged where it happened (rate limit, store or core.issue).
-        return _error(Result(Reason.UNAVAILABLE).message, 503)
-    return _json({"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}, 200)
+        return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
+    body = {"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}
+    return private(JsonResponse(body))
 
 
 def _retire(request: HttpRequest, key: str) -> None:
@@ -106,23 +106,3 @@ def _retire(request: HttpRequest, key: str) -> None:
     except StoreUnavailable:
         logger.error("Captcha store unavailable while retiring a replaced challenge", exc_info=True)
         raise
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # A picture or key cached by a browser or proxy would be shown after it was used up.
-    add_never_cache_headers(response)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _text(message: str, status: int) -> HttpResponse:
-    return _private(HttpResponse(message, status=status, content_type="text/plain; charset=utf-8"))
-
-
-def _json(data: dict[str, Any], status: int) -> HttpResponse:
-    return _private(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
-
-
-def _error(message: str, status: int) -> HttpResponse:
-    # The {"code", "errmsg"} shape the failure view and the tutorials' APIs use.
-    return _json({"code": status, "errmsg": message}, status)

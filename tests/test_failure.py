@@ -11,7 +11,8 @@ from django.utils import translation
 
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
-from django_captcha_guard.failure import captcha_failure, wants_json
+from django_captcha_guard.failure import captcha_failure
+from django_captcha_guard.responses import wants_json
 from tests.integration import DOWN, MEMORY, challenge, fields, wrong
 
 URL = "/guarded/protected/"

@@ -101,7 +101,7 @@ def test_new_ignores_a_replaces_value_that_is_no_key(client: Client, replaces: s
 def test_new_rejects_bad_parameters_with_json(client: Client, query: str) -> None:
     response = client.get(NEW + query)
     assert response.status_code == 400
-    assert response.json() == {"code": 400, "errmsg": "Invalid scope or key in the request."}
+    assert response.json() == {"code": 400, "errmsg": "Invalid scope or key in the request.", "reason": "malformed"}
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
@@ -114,7 +114,7 @@ def test_new_answers_503_json_when_the_store_is_down(client: Client, settings: A
     with caplog.at_level(logging.ERROR, logger="django_captcha_guard"):
         response = client.get(NEW)
     assert response.status_code == 503
-    assert response.json() == {"code": 503, "errmsg": str(core.MESSAGES[Reason.UNAVAILABLE])}
+    assert response.json() == {"code": 503, "errmsg": str(core.MESSAGES[Reason.UNAVAILABLE]), "reason": "unavailable"}
     assert "no-store" in response["Cache-Control"]
     assert "unavailable" in caplog.text
 
@@ -128,6 +128,7 @@ def test_new_is_rate_limited_per_client(settings: Any) -> None:
     assert limited.status_code == 429
     assert 1 <= int(limited["Retry-After"]) <= 60
     assert limited.json()["code"] == 429
+    assert limited.json()["reason"] == "rate_limited"
     new(second)  # another client has its own count
 
 

@@ -24,6 +24,7 @@ from rest_framework import exceptions, parsers, permissions, serializers  # type
 
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.core import Reason, Result, verify_once
+from django_captcha_guard.responses import status_for
 from django_captcha_guard.submission import from_mapping
 
 
@@ -45,7 +46,7 @@ class CaptchaFailed(exceptions.APIException):  # type: ignore[misc]
 
     def __init__(self, reason: Reason) -> None:
         super().__init__(code=reason.value)
-        self.status_code = 503 if reason is Reason.UNAVAILABLE else 400
+        self.status_code = status_for(reason)
         # Set after __init__, which would turn the int code into a string ErrorDetail.
         self.detail = {"code": self.status_code, "errmsg": Result(reason).message, "reason": reason.value}
 
