@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, NamedTuple
 
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, Error, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -116,8 +116,8 @@ class Ledger:
 
     @contextmanager
     def _cursor(self) -> Iterator[tuple[CursorWrapper, _Statements]]:
+        connection = _durable_connection(self.using)
         try:
-            connection = _durable_connection(self.using)
             sql = self._sql.get(connection.vendor)
             if sql is None:
                 sql = self._sql[connection.vendor] = _statements(connection, self.table)
@@ -128,6 +128,11 @@ class Ledger:
                 yield stack.enter_context(connection.cursor()), sql
         except Error as exc:
             raise StoreUnavailable(f"Database {self.using!r} failed on {self.table}: {exc}") from exc
+        finally:
+            if connection is not connections[self.using]:
+                # A private connection lives as long as CONN_MAX_AGE allows: with the default 0,
+                # it closes at once, so none is left open when the thread or a test run ends.
+                connection.close_if_unusable_or_obsolete()
 
 
 @contextmanager
@@ -205,4 +210,5 @@ def _close_private_connections(**kwargs: Any) -> None:
         connection.close_if_unusable_or_obsolete()
 
 
+request_started.connect(_close_private_connections)
 request_finished.connect(_close_private_connections)
