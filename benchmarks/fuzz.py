@@ -177,7 +177,7 @@ def run_store(name: str, requests: int, seed: int) -> tuple[Counter[str], list[s
             counts[f"{status // 100}xx"] += 1
             if status >= 500:
                 counts[f"5xx {where}"] += 1
-    harness.cleanup()
+        harness.cleanup()
     return counts, errors
 
 
