@@ -9,7 +9,9 @@ import pytest
 from django.core.cache import caches
 from django.utils import translation
 
-# The parametrised store fixtures (any_store, redis_store) for the storage tests.
+# Fixtures defined with what they serve: the parametrised stores of the storage tests, and a
+# throwaway Redis server for the outage tests.
+from tests.processes import private_redis  # noqa: F401
 from tests.stores import any_store, redis_store  # noqa: F401
 
 
@@ -54,3 +56,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line("CI: skipped tests are not allowed; failing the run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+

@@ -8,21 +8,16 @@ that the tests stop and start again. Runs for django-redis (with and without its
 from __future__ import annotations
 
 import logging
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 from django.test import Client
 from django.urls import reverse
 
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
 from django_captcha_guard.storage import StoreUnavailable, get_storage
-from tests.processes import stop
+from tests.processes import PrivateRedis, free_port
 from tests.stores import answer_for
 
 pytestmark = pytest.mark.redis
@@ -35,49 +30,6 @@ BACKENDS = {
     },
     "django-builtin-redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache"},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class PrivateRedis:
-    """A throwaway ``redis-server`` without persistence, on its own loopback port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=1)
-        deadline = time.monotonic() + 20
-        while True:  # waiting for the server to listen; no assertion depends on timing
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.05)
-            finally:
-                client.close()
-
-    def stop(self) -> None:
-        assert self.process is not None
-        stop(self.process, timeout=20)
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.stop()
 
 
 def use_redis_at(settings: Any, backend: str, port: int) -> None:

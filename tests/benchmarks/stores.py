@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tests.test_storage_outage import PrivateRedis
+from tests.processes import PrivateRedis
 
 STORES = ["memory", "cache-django-redis", "cache-django-builtin-redis", "cache-locmem", "session-db", "session-cache"]
 STORE_SETTINGS: dict[str, dict[str, Any]] = {
