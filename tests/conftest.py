@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -12,6 +13,7 @@ from django.utils import translation
 # Fixtures defined with what they serve: the parametrised stores of the storage tests, and a
 # throwaway Redis server for the outage tests.
 from tests.processes import private_redis  # noqa: F401
+from tests.servers import FIGURES
 from tests.stores import any_store, redis_store  # noqa: F401
 
 
@@ -57,3 +59,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line("CI: skipped tests are not allowed; failing the run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """What the server tests measured (tests/servers.py FIGURES), for the issue and the docs to quote."""
+    if FIGURES:
+        terminalreporter.section("server figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

@@ -1,0 +1,21 @@
+"""URLs of the test site; the tests use these paths as they stand."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from tests.server_site import views
+
+urlpatterns = [
+    path("", views.page),
+    path("up/", views.up),
+    path("captcha/", include("django_captcha_guard.urls")),
+    path("protected/", views.protected),
+    path("route/", views.route),
+    path("form/", views.form),
+    path("api/permission/", views.Permission.as_view()),
+    path("api/serializer/", views.Serializer.as_view()),
+    path("act/502/", views.act_then_502),
+    path("act/raise/", views.act_then_raise),
+    *(path(f"views/{name}/", view) for name, view in views.CLASS_BASED.items()),
+]
