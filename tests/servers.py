@@ -224,6 +224,13 @@ def serve(site: Site, kind: str = "sync") -> Iterator[Server]:
         _delete_shared_keys(site.cache_prefix)
 
 
+@contextmanager
+def serve_site(folder: Path, database: str = "sqlite", kind: str = "sync", **options: Any) -> Iterator[Server]:
+    """:func:`serve` a :class:`Site` with ``options`` on a fresh ``database`` (``sqlite`` or ``postgresql``)."""
+    with fresh_database(database, folder) as url, serve(Site(folder, url, **options), kind) as server:
+        yield server
+
+
 def wait_until_up(process: subprocess.Popen[bytes], server: Server) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:  # waiting for the server to listen; nothing timed is asserted

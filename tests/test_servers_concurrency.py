@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.servers import FIGURES, Server, Site, Visitor, fresh_database, serve
+from tests.servers import FIGURES, Server, Visitor, serve_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -90,7 +90,7 @@ def race(server: Server, rounds: int) -> list[list[int]]:
 @pytest.mark.parametrize(("kind", "store", "database"), CONFIGURATIONS, ids=["-".join(c) for c in CONFIGURATIONS])
 def test_one_cookie_32_parallel_posts_pass_at_most_once(tmp_path: Path, kind: str, store: str, database: str) -> None:
     began = time.monotonic()
-    with fresh_database(database, tmp_path) as url, serve(Site(tmp_path, url, store=store), kind) as server:
+    with serve_site(tmp_path, database, kind, store=store) as server:
         statuses = race(server, ROUNDS)
     successes = [sum(200 <= status < 300 for status in round_) for round_ in statuses]
     several, once, never = sum(n > 1 for n in successes), successes.count(1), successes.count(0)
