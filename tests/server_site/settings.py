@@ -105,7 +105,7 @@ CAPTCHA_GUARD: dict[str, Any] = {
     "STORE": STORES[os.environ.get("SITE_STORE", "database")],
     "RATE_LIMIT": int(os.environ["SITE_RATE_LIMIT"]) if os.environ.get("SITE_RATE_LIMIT") else None,
     "RATE_LIMIT_CACHE": "counter" if "counter" in CACHES else "default",
-    "PROTECTED_ROUTES": ["/route/"],
+    "PROTECTED_ROUTES": ["/route/*"],
 }
 if os.environ.get("SITE_ENABLED") == "0":
     CAPTCHA_GUARD["ENABLED"] = False

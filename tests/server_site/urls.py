@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/serializer/", views.Serializer.as_view()),
     path("act/502/", views.act_then_502),
     path("act/raise/", views.act_then_raise),
+    path("route/act/raise/", views.route_act_then_raise),
     *(path(f"views/{name}/", view) for name, view in views.CLASS_BASED.items()),
 ]

@@ -102,6 +102,12 @@ def act_then_raise(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("acted, then crashed")
 
 
+def route_act_then_raise(request: HttpRequest) -> HttpResponse:
+    """Protected by PROTECTED_ROUTES: the check runs before the view's transaction begins."""
+    act(request)
+    raise RuntimeError("acted, then crashed")
+
+
 # The class-based view forms, each with a sync and an async handler.
 class Passed(View):
     def post(self, request: HttpRequest) -> HttpResponse:
