@@ -12,6 +12,7 @@ does in-process. Nothing is mocked: the stores, databases and Redis servers are 
 
 from __future__ import annotations
 
+import collections
 import http.client
 import json
 import os
@@ -55,6 +56,12 @@ APPLICATIONS = {
 
 # Lines for the end of the pytest run (conftest.py prints them): the figures the tests measured.
 FIGURES: list[str] = []
+
+
+def tally(statuses: list[int]) -> str:
+    """``[502, 403, 403]`` as ``502 x1, 403 x2``, in order of first appearance."""
+    counts = collections.Counter(statuses)
+    return ", ".join(f"{status} x{count}" for status, count in counts.items())
 
 
 @dataclass

@@ -25,7 +25,7 @@ from django.utils import translation
 
 from django_captcha_guard.core import MESSAGES, Reason, new_key
 from tests.processes import PrivateRedis, free_port
-from tests.servers import Reply, Server, Visitor, make_read_only, serve_site
+from tests.servers import FIGURES, Reply, Server, Visitor, make_read_only, serve_site, tally
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -67,18 +67,23 @@ def test_the_outage_message_is_translated() -> None:
     assert unavailable("zh-hans") != unavailable("en")
 
 
-def post_solved_challenge(server: Server, break_store: Callable[[], None]) -> list[Reply]:
+def post_solved_challenge(server: Server, break_store: Callable[[], None], label: str) -> list[Reply]:
     """Issue a challenge, break the store, then post the right answer REPLAYS times."""
     visitor = Visitor(server)
     fields = visitor.challenge()
     break_store()
-    return [visitor.post("/protected/", fields) for _ in range(REPLAYS)]
+    replies = [visitor.post("/protected/", fields) for _ in range(REPLAYS)]
+    errors = server.log_text().count(VERIFY_ERROR)
+    FIGURES.append(
+        f"outage {label}: {REPLAYS} posts of one answer: {tally([r.status for r in replies])}; {errors} ERROR lines"
+    )
+    return replies
 
 
 @pytest.mark.parametrize("store", ["database", "session"])
 def test_a_read_only_postgresql_fails_closed(tmp_path: Path, store: str) -> None:
     with serve_site(tmp_path, "postgresql", store=store) as server:
-        replies = post_solved_challenge(server, lambda: make_read_only(server.site.database))
+        replies = post_solved_challenge(server, lambda: make_read_only(server.site.database), f"read-only {store}")
         assert [reply.status for reply in replies] == [503] * REPLAYS
         assert all(says(reply, unavailable("en")) for reply in replies)
         log = server.log_text()
@@ -94,7 +99,7 @@ def test_a_full_redis_holding_the_sessions_fails_closed(tmp_path: Path, private_
         client.close()
 
     with serve_site(tmp_path, store="session", sessions="cache", redis=private_redis.url()) as server:
-        replies = post_solved_challenge(server, fill)
+        replies = post_solved_challenge(server, fill, "full Redis session-cache")
         assert [reply.status for reply in replies] == [503] * REPLAYS
         log = server.log_text()
         assert log.count(VERIFY_ERROR) == REPLAYS

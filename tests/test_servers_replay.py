@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import Counter, Visitor, serve_site
+from tests.servers import FIGURES, Counter, Visitor, serve_site, tally
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -43,10 +43,12 @@ def counter() -> Iterator[Counter]:
     acted.delete()
 
 
-def replay(visitor: Visitor, path: str, counter: Counter) -> list[int]:
+def replay(visitor: Visitor, path: str, counter: Counter, label: str) -> list[int]:
     """Post one solved challenge REPLAYS times with the visitor's cookie; the statuses."""
     fields = {**visitor.challenge(), "counter": counter.name}
-    return [visitor.post(path, fields).status for _ in range(REPLAYS)]
+    statuses = [visitor.post(path, fields).status for _ in range(REPLAYS)]
+    FIGURES.append(f"replay {label} {path}: {REPLAYS} posts of one answer: {tally(statuses)}; acted {counter.value()}x")
+    return statuses
 
 
 @pytest.mark.parametrize(("store", "database"), STORES, ids=["-".join(s) for s in STORES])
@@ -54,7 +56,7 @@ def test_a_view_that_acts_then_answers_502_acts_once(
     tmp_path: Path, counter: Counter, store: str, database: str
 ) -> None:
     with serve_site(tmp_path, database, store=store) as server:
-        statuses = replay(Visitor(server), "/act/502/", counter)
+        statuses = replay(Visitor(server), "/act/502/", counter, f"{store}-{database}")
         assert statuses == [502] + [403] * (REPLAYS - 1)
         assert counter.value() == 1
 
@@ -64,7 +66,7 @@ def test_atomic_requests_on_postgresql_a_view_that_acts_then_raises_acts_once(
     tmp_path: Path, counter: Counter, store: str
 ) -> None:
     with serve_site(tmp_path, "postgresql", store=store, atomic=True) as server:
-        statuses = replay(Visitor(server), "/act/raise/", counter)
+        statuses = replay(Visitor(server), "/act/raise/", counter, f"{store}-postgresql-atomic")
         assert statuses == [500] + [403] * (REPLAYS - 1)
         assert counter.value() == 1
         assert server.log_text().count(CRASH) == 1  # the 500 was the view's own, after acting
@@ -81,13 +83,13 @@ def test_atomic_requests_on_sqlite_the_decorator_check_rolls_back_with_the_view(
     replay. ``PROTECTED_ROUTES`` checks before the transaction begins: there it acts once.
     """
     with serve_site(tmp_path, store=store, atomic=True) as server:
-        statuses = replay(Visitor(server), "/act/raise/", counter)
+        statuses = replay(Visitor(server), "/act/raise/", counter, f"{store}-sqlite-atomic")
         assert statuses == [500] * REPLAYS
         assert counter.value() == REPLAYS
 
         through_middleware = Counter()
         try:
-            statuses = replay(Visitor(server), "/route/act/raise/", through_middleware)
+            statuses = replay(Visitor(server), "/route/act/raise/", through_middleware, f"{store}-sqlite-atomic")
             assert statuses == [500] + [403] * (REPLAYS - 1)
             assert through_middleware.value() == 1
         finally:
