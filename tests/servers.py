@@ -43,15 +43,11 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_REDIS = "redis://127.0.0.1:6379/12"
 STARTUP_SECONDS = 60
 
-# How each kind of server is started; the application and the address are added by serve().
+# How each kind of server runs the site; server_command() adds the address and the application.
 SERVERS = {
     "sync": ["gunicorn", "--workers", "2", "--worker-class", "sync"],
     "gthread": ["gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "8"],
     "asgi": ["uvicorn"],
-}
-APPLICATIONS = {
-    "gunicorn": ["django.core.wsgi:get_wsgi_application()"],
-    "uvicorn": ["--factory", "django.core.asgi:get_asgi_application", "--lifespan", "off"],
 }
 
 # Lines for the end of the pytest run (conftest.py prints them): the figures the tests measured.
@@ -105,6 +101,10 @@ class Site:
             SITE_COUNTER_REDIS=SHARED_REDIS,
         )
         return env
+
+    @property
+    def uses_shared_redis(self) -> bool:
+        return self.redis == SHARED_REDIS and "cache" in (self.store, self.sessions)
 
     def migrate(self) -> None:
         """Create the tables of the default database (a store database at a closed port stays as it is).
@@ -204,20 +204,29 @@ class Visitor:
         return reply
 
 
+def server_command(kind: str, port: int) -> list[str]:
+    """The command line of the server ``kind`` on ``port``: its own messages from warning up.
+
+    The application's errors come through the site's LOGGING, to the same log.
+    """
+    program, *options = SERVERS[kind]
+    if program == "gunicorn":
+        address = ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"]
+        application = ["django.core.wsgi:get_wsgi_application()"]
+    else:
+        address = ["--host", "127.0.0.1", "--port", str(port), "--lifespan", "off"]
+        application = ["--factory", "django.core.asgi:get_asgi_application"]
+    return [sys.executable, "-m", program, *options, *address, "--log-level", "warning", *application]
+
+
 @contextmanager
 def serve(site: Site, kind: str = "sync") -> Iterator[Server]:
     """Migrate ``site``'s database, run it under the server ``kind`` (see SERVERS), stop it afterwards."""
     site.migrate()
     port = free_port()
-    program, *options = SERVERS[kind]
-    address = ["--bind", f"127.0.0.1:{port}"] if program == "gunicorn" else ["--host", "127.0.0.1", "--port", str(port)]
-    # gunicorn's own messages at warning; the application's errors come through LOGGING.
-    quiet = ["--log-level", "warning", "--timeout", "60", "--graceful-timeout", "5"] if program == "gunicorn" else []
-    command = [sys.executable, "-m", program, *options, *address, *quiet, *APPLICATIONS[program]]
-    if program == "uvicorn":
-        command += ["--log-level", "warning"]
     log = site.folder / f"server-{kind}-{port}.log"
     with log.open("wb") as output:
+        command = server_command(kind, port)
         process = subprocess.Popen(command, cwd=REPO, env=site.env(), stdout=output, stderr=subprocess.STDOUT)
     server = Server(site, f"http://127.0.0.1:{port}", log)
     try:
@@ -228,7 +237,8 @@ def serve(site: Site, kind: str = "sync") -> Iterator[Server]:
         raise
     finally:
         stop(process)
-        _delete_shared_keys(site.cache_prefix)
+        if site.uses_shared_redis:
+            _delete_shared_keys(site.cache_prefix)
 
 
 @contextmanager
