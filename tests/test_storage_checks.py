@@ -169,3 +169,13 @@ def test_no_rate_limit_is_a_warning_in_production(settings: Any) -> None:
     assert rate_limit_ids(settings, RATE_LIMIT=None) == {"captcha_guard.W023"}
     settings.DEBUG = True
     assert rate_limit_ids(settings, RATE_LIMIT=None) == set()
+
+
+def test_session_claims_inside_sqlite_transactions_warn(settings: Any) -> None:
+    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    try:
+        assert "captcha_guard.W025" in ids(settings, {"BACKEND": "session"})
+        assert "captcha_guard.W025" not in ids(settings, {"BACKEND": "session", "OPTIONS": {"USING": "postgresql"}})
+        assert "captcha_guard.W025" not in ids(settings, {"BACKEND": "database"})
+    finally:
+        settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -46,11 +46,21 @@ def test_a_rollback_after_the_check_cannot_bring_a_challenge_back(settings: Any,
     harness.cleanup()
 
 
-def test_on_sqlite_the_check_stays_in_the_transaction_of_the_request(settings: Any) -> None:
-    """The documented limit: one writer at a time, so no second connection; a rollback undoes the check."""
+def test_on_sqlite_a_check_before_the_first_write_outlives_a_rollback(settings: Any) -> None:
     harness = store(settings, "database-sqlite")
     key = core.issue(harness.request())
     with pytest.raises(Rollback), transaction.atomic():
+        assert core.verify(harness.request(), key, answer_for(key)).ok
+        raise Rollback
+    assert core.verify(harness.request(), key, answer_for(key)).reason is Reason.EXPIRED
+
+
+def test_on_sqlite_a_check_after_a_write_stays_in_the_transaction(settings: Any) -> None:
+    """The documented limit: SQLite has one writer, and the transaction has written first."""
+    harness = store(settings, "database-sqlite")
+    key = core.issue(harness.request())
+    with pytest.raises(Rollback), transaction.atomic():
+        SpentKey.objects.create(key="written first", expires_at=0)
         assert core.verify(harness.request(), key, answer_for(key)).ok
         raise Rollback
     assert core.verify(harness.request(), key, answer_for(key)).ok

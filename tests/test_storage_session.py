@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.storage.session import SESSION_KEY
-from tests.processes import setup_django
+from django_captcha_guard.testing import solved_fields
+from tests.processes import PrivateRedis, setup_django
 from tests.stores import CACHE_SESSIONS, FakeClock, Harness, answer_for, configure
 
 
@@ -139,3 +140,30 @@ def test_cache_sessions_work_across_processes(settings: Any) -> None:
     assert process.exitcode == 0
     assert core.verify(harness.request(), key, answer_for(key)).reason is Reason.EXPIRED
     harness.cleanup()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_cache_sessions_on_a_redis_that_stopped_fail_closed_and_keep_the_cookie(
+    settings: Any, private_redis: PrivateRedis
+) -> None:
+    """Django's cache backend reads a failing cache as "no such session" and deletes the cookie.
+
+    The store asks Redis itself: the answer is a 503 (not "expired"), and the visitor keeps
+    its session cookie, so the session is still there when Redis comes back.
+    """
+    redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": private_redis.url()}
+    settings.CACHES = {**settings.CACHES, "sessions": redis}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.SESSION_CACHE_ALIAS = "sessions"
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "session"}}
+    client = Client()
+    fields = solved_fields(client.get("/page/"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    private_redis.stop()
+    refused = client.post("/guarded/protected/", fields)
+    assert refused.status_code == 503
+    assert settings.SESSION_COOKIE_NAME not in refused.cookies  # neither deleted nor replaced
+    assert client.get("/captcha/new/").status_code == 503
+    private_redis.start()
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == cookie

@@ -103,6 +103,8 @@ class CaptchaSerializerMixin:
         config = get_settings()
         key, answer = from_mapping(data)
         result = verify_once(_http_request(request), key, answer, self.captcha_scope)
+        if result.reason is Reason.UNAVAILABLE:
+            raise CaptchaFailed(result.reason)  # 503, as the permission answers: not the client's mistake
         if not result.ok:
             raise exceptions.ValidationError({config["ANSWER_FIELD"]: [result.message]}, code=result.reason.value)
         attrs = super().to_internal_value(data)  # type: ignore[misc]

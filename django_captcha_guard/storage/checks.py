@@ -1,4 +1,4 @@
-"""Checks that the configured store and counters can work in this project (E020-E029, W020-W024).
+"""Checks that the configured store and counters can work in this project (E020-E029, W020-W025).
 
 Each mistake here would otherwise show only under load or in production: a session the
 client can replay, a cache that forgets everything, a store or a rate limit each worker
@@ -50,7 +50,7 @@ def store_problems() -> list[checks.CheckMessage]:
     if issubclass(store_class, (SessionStore, DatabaseStore)):
         found += _database(options.get("USING", "default"))
     if issubclass(store_class, SessionStore):
-        found += _session()
+        found += _session() + _session_claims(options.get("USING", "default"))
     if issubclass(store_class, CacheStore):
         found += _cache(options.get("ALIAS", "default"))
     if issubclass(store_class, MemoryStore):
@@ -165,6 +165,23 @@ def _database(alias: Any) -> list[checks.CheckMessage]:
             hint="Set CAPTCHA_GUARD['STORE']['OPTIONS']['USING'] to one of: "
             f"{', '.join(map(repr, settings.DATABASES))}.",
             id="captcha_guard.E026",
+        )
+    ]
+
+
+def _session_claims(alias: Any) -> list[checks.CheckMessage]:
+    """W025: on SQLite with ATOMIC_REQUESTS, a rollback of the view can undo the session store's claim."""
+    database = settings.DATABASES.get(alias, {})
+    if not (database.get("ATOMIC_REQUESTS") and str(database.get("ENGINE", "")).endswith("sqlite3")):
+        return []
+    return [
+        checks.Warning(
+            "The session captcha store claims keys on SQLite inside ATOMIC_REQUESTS transactions: SQLite's "
+            "one writer must wait for the view, so the claim runs in the view's transaction, and a view "
+            "that raises after acting rolls it back (the same answer then passes again).",
+            hint="Use the default 'database' store, check with CaptchaGuardMiddleware (PROTECTED_ROUTES runs "
+            "before the view's transaction), or use PostgreSQL.",
+            id="captcha_guard.W025",
         )
     ]
 

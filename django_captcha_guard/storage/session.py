@@ -19,12 +19,14 @@ import threading
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.cache import SessionStore as CacheSession
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
-from django_captcha_guard.storage.database import SPENT_KEYS, Ledger
+from django_captcha_guard.storage.cache import raw_cache
+from django_captcha_guard.storage.ledger import SPENT_KEYS, Ledger
 
 SESSION_KEY = "_captcha_guard"
 
@@ -66,15 +68,17 @@ class SessionStore(BaseStore):
     def pop(self, request: HttpRequest, key: str) -> Entry | None:
         session = _loaded(request)
         with self._lock:
-            entries = _entries(session)
-            if key not in entries:
-                return None
-            entry = _entry(entries[key])
-            remaining = {k: v for k, v in entries.items() if k != key}
-            _write(session, remaining)
-        if entry is None or not self.spent.insert(f"{site_namespace()}:{key}", entry.expires_at, self.clock()):
-            return None  # another request, in this process or another, has spent it already
-        return entry
+            value = _entries(session).get(key)
+        if value is None:
+            return None
+        entry = _entry(value)
+        # The claim first: saving a database session writes in the request's transaction, and
+        # on SQLite a claim made after that would have to wait for (and roll back with) it.
+        claimed = entry is not None and self.spent.insert(f"{site_namespace()}:{key}", entry.expires_at, self.clock())
+        with self._lock:
+            _write(session, {k: v for k, v in _entries(session).items() if k != key})
+        # False: another request, in this process or another, has spent it already.
+        return entry if claimed else None
 
 
 def _loaded(request: HttpRequest) -> SessionBase:
@@ -91,12 +95,31 @@ def _loaded(request: HttpRequest) -> SessionBase:
 
 def _entries(session: SessionBase) -> dict[str, list[Any]]:
     """The stored entries; loading the session may hit its database or cache."""
+    loading, key = not hasattr(session, "_session_cache"), session.session_key
     try:
         entries = session.get(SESSION_KEY, {})
+        if loading and key and session.session_key is None and isinstance(session, CacheSession):
+            _probe(session, key)
     except Exception as exc:
         # The session backend's own errors (database, cache) vary; all of them fail closed.
         raise StoreUnavailable(f"The session backend could not be read: {exc}") from exc
     return entries if isinstance(entries, dict) else {}
+
+
+def _probe(session: CacheSession, key: str) -> None:
+    """Tell a cache that is down from a session that is gone; raise if the cache is down.
+
+    Django's cache backend reads a failing cache as "no such session" and drops the key, so
+    ``SessionMiddleware`` would delete the visitor's cookie on the way out, and every later
+    request would look like a new visitor. Ask the cache itself, below ``IGNORE_EXCEPTIONS``,
+    and keep the key if it fails: the session stays the visitor's, and is neither saved nor
+    deleted, until the cache is back.
+    """
+    try:
+        raw_cache(session._cache).get(session.cache_key_prefix + key)  # type: ignore[attr-defined]
+    except Exception:
+        session._session_key = key
+        raise
 
 
 def _write(session: SessionBase, entries: dict[str, list[Any]]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import redis
 
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parents[1]
@@ -73,13 +72,6 @@ def migrate(python: Path, env: dict[str, str]) -> None:
         leftover.unlink(missing_ok=True)
     command = [str(python), "-m", "django", "migrate", "--noinput", "-v", "0"]
     subprocess.run(command, cwd=BENCH_DIR, env=env, check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import importlib.util
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from unittest import mock
 from django.test import override_settings
 
 from django_captcha_guard.testing import solve
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_site"
 STARTUP_SECONDS = 60
@@ -87,12 +86,6 @@ def migrate(database: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

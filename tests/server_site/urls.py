@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/serializer/", views.Serializer.as_view()),
     path("act/502/", views.act_then_502),
     path("act/raise/", views.act_then_raise),
+    path("act/write-first/raise/", views.write_check_act_then_raise),
     path("route/act/raise/", views.route_act_then_raise),
     *(path(f"views/{name}/", view) for name, view in views.CLASS_BASED.items()),
 ]

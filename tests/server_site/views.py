@@ -12,6 +12,7 @@ from typing import Any
 import redis
 from django import forms
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -22,6 +23,7 @@ from rest_framework.response import Response  # type: ignore[import-untyped]
 from rest_framework.views import APIView  # type: ignore[import-untyped]
 
 from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin
+from django_captcha_guard.core import check_request
 from django_captcha_guard.decorators import require_captcha
 from django_captcha_guard.forms import CaptchaField, CaptchaFormMixin
 
@@ -98,6 +100,20 @@ def act_then_502(request: HttpRequest) -> HttpResponse:
 
 @require_captcha
 def act_then_raise(request: HttpRequest) -> HttpResponse:
+    act(request)
+    raise RuntimeError("acted, then crashed")
+
+
+def write_check_act_then_raise(request: HttpRequest) -> HttpResponse:
+    """Writes to the database first, then checks (as a view that logs before validating a form).
+
+    On SQLite the view's transaction now holds the one write lock, so the check cannot commit
+    on a connection of its own: it runs inside that transaction (the documented limit).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE captcha_guard_spent_key SET expires_at = expires_at WHERE 1 = 0")
+    if not check_request(request).ok:
+        return HttpResponse("refused", status=403)
     act(request)
     raise RuntimeError("acted, then crashed")
 
