@@ -14,7 +14,7 @@ from django.utils import translation
 # throwaway Redis server for the outage tests.
 from tests.processes import private_redis  # noqa: F401
 from tests.servers import FIGURES
-from tests.stores import any_store, redis_store  # noqa: F401
+from tests.stores import FakeClock, any_store, redis_store  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +27,14 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def memory_store(settings: Any) -> FakeClock:
+    """The memory store on a hand-moved clock: a real store that needs no service or database."""
+    clock = FakeClock()
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory", "OPTIONS": {"clock": clock}}}
+    return clock
 
 
 @pytest.fixture(autouse=True)

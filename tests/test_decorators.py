@@ -15,6 +15,8 @@ from django_captcha_guard.decorators import captcha_exempt, require_captcha
 from tests import views
 from tests.integration import MEMORY, alive, challenge, fields, wrong
 
+pytestmark = pytest.mark.usefixtures("memory_store")
+
 PROTECTED = [
     "/guarded/protected/",
     "/guarded/async/",
@@ -29,11 +31,6 @@ PROTECTED = [
 SCOPED = {"/guarded/cbv/class/": "login"}  # method_decorator(require_captcha(scope="login"), name="dispatch")
 # Methods that are neither safe nor among the four common ones: Django's CSRF checks them, so must we.
 EXTENSION_METHODS = ["FOO", "QUERY", "PROPFIND", "PURGE", "SEARCH", "LINK"]
-
-
-@pytest.fixture(autouse=True)
-def _memory_store(settings: object) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": MEMORY}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("url", PROTECTED)

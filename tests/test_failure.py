@@ -13,14 +13,12 @@ from django_captcha_guard import core
 from django_captcha_guard.core import Reason
 from django_captcha_guard.failure import captcha_failure
 from django_captcha_guard.responses import wants_json
-from tests.integration import DOWN, MEMORY, challenge, fields, wrong
+from tests.integration import challenge, fields, wrong
+from tests.outage import DOWN
+
+pytestmark = pytest.mark.usefixtures("memory_store")
 
 URL = "/guarded/protected/"
-
-
-@pytest.fixture(autouse=True)
-def _memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": MEMORY}
 
 
 def test_form_post_gets_a_403_page_with_the_reason_and_a_way_back(client: Client) -> None:

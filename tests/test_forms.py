@@ -25,6 +25,8 @@ from django_captcha_guard.testing import solve, solved_fields
 from tests.integration import MEMORY
 from tests.outage import DOWN
 
+pytestmark = pytest.mark.usefixtures("memory_store")
+
 
 class LoginForm(CaptchaFormMixin, forms.Form):
     username = forms.CharField()
@@ -56,11 +58,6 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("login/", login), path("captcha/", include("django_captcha_guard.urls"))]
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": MEMORY}
 
 
 def get() -> HttpRequest:

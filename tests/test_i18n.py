@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 
 import django_captcha_guard
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
+
+pytestmark = pytest.mark.usefixtures("memory_store")
 
 LC_MESSAGES = Path(django_captcha_guard.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -32,12 +33,6 @@ def po_entries() -> dict[str, str]:
             if msgid:
                 entries[msgid] = msgstr
     return entries
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
-    caches["default"].clear()
 
 
 def test_every_string_is_translated_and_compiled() -> None:

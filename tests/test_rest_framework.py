@@ -13,16 +13,14 @@ from rest_framework.test import APIClient
 
 from django_captcha_guard.core import new_key
 from django_captcha_guard.signals import captcha_passed
-from tests.integration import DOWN, MEMORY, alive, challenge, fields, wrong
+from tests.integration import MEMORY, alive, challenge, fields, wrong
+from tests.outage import DOWN
 from tests.views import SignupSerializer
+
+pytestmark = pytest.mark.usefixtures("memory_store")
 
 PERMISSION = "/guarded/drf/permission/"
 SERIALIZER = "/guarded/drf/serializer/"
-
-
-@pytest.fixture(autouse=True)
-def _memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": MEMORY}
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from django_captcha_guard.storage import get_storage
 from django_captcha_guard.testing import solve
 from tests.outage import DOWN
 
+pytestmark = pytest.mark.usefixtures("memory_store")
+
 
 class Tags(HTMLParser):
     """Every start tag as (name, attributes), plus the text, for close assertions."""
@@ -41,11 +43,6 @@ class Tags(HTMLParser):
         found = [a for a in self.all(tag) if all(a.get(k.replace("_", "-")) == v for k, v in match.items())]
         assert len(found) == 1, (tag, match, self.tags)
         return found[0]
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
 
 
 def render(source: str, request: HttpRequest | None = None, **context: Any) -> str:

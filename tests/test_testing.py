@@ -11,10 +11,7 @@ from django.test import Client, RequestFactory
 from django_captcha_guard import core
 from django_captcha_guard.testing import solve, solved_fields
 
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
+pytestmark = pytest.mark.usefixtures("memory_store")
 
 
 def page(count: int = 1) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core.cache import caches
 from django.test import AsyncClient, Client, RequestFactory
 from django.urls import reverse
 from PIL import Image
@@ -22,16 +21,9 @@ from django_captcha_guard.views import captcha_image, image_url
 from tests.outage import DOWN
 from tests.stores import FakeClock, Harness, SpyStore
 
+pytestmark = pytest.mark.usefixtures("memory_store")
+
 NEW = "/captcha/new/"
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> FakeClock:
-    """The memory store on a hand-moved clock, and a fresh rate-limit count."""
-    clock = FakeClock()
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory", "OPTIONS": {"clock": clock}}}
-    caches["default"].clear()
-    return clock
 
 
 def configure(settings: Any, **options: Any) -> None:
