@@ -1,6 +1,7 @@
 """The built wheel carries everything the app needs, and works installed away from the source.
 
-Builds the wheel from a copy of the source (so the shared tree gets no build/ or dist/),
+Builds the sdist and the wheel from a copy of the source (so the shared tree gets no build/ or dist/),
+checks that the build prints no warning and the metadata carries an SPDX licence expression,
 checks its contents, installs it with its dependencies into a fresh virtual environment,
 and renders a picture from a directory outside the source tree. Needs PyPI (or a pip
 cache) for the build backend and the dependencies; marked ``slow``.
@@ -8,12 +9,16 @@ cache) for the build backend and the dependencies; marked ``slow``.
 
 from __future__ import annotations
 
+import email
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import textwrap
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,22 +50,67 @@ SCRIPT = textwrap.dedent(
 )
 
 
+# The one line pip prints for this machine's own pip configuration (index folders that
+# do not exist here); it comes from pip installing the build backend, not from the build.
+PIP_LOCATION_NOTICE = re.compile(r"^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$")
+
+
+@dataclass
+class Build:
+    wheel: Path
+    sdist: Path
+    output: str
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """``python -m build`` as a release would run it: the sdist, then the wheel built from it."""
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "setup.cfg", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(PACKAGE, source / PACKAGE.name, ignore=SKIP)
     shutil.copytree(ROOT / "fonts", source / "fonts", ignore=SKIP)
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
+    # PYTHONDONTWRITEBYTECODE makes setuptools warn that it skips byte-compiling; a
+    # release build does not set it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
-        timeout=300,
+        text=True,
+        timeout=600,
+        env=env,
     )
-    (built,) = out.glob("django_captcha_guard-*.whl")
-    return built
+    (wheel,) = out.glob("django_captcha_guard-*.whl")
+    (sdist,) = out.glob("django_captcha_guard-*.tar.gz")
+    return Build(wheel, sdist, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="module")
+def wheel(build: Build) -> Path:
+    return build.wheel
+
+
+@pytest.mark.slow
+def test_the_build_prints_no_warning(build: Build) -> None:
+    lines = [line for line in build.output.splitlines() if not PIP_LOCATION_NOTICE.match(line)]
+    warnings = [line for line in lines if "warning" in line.lower() or line.strip() == "!!"]
+    assert warnings == [], "\n".join(warnings)
+
+
+@pytest.mark.slow
+def test_the_metadata_has_an_spdx_licence_and_no_licence_classifier(build: Build) -> None:
+    metadata = zipfile.ZipFile(build.wheel).read(f"{build.wheel.name.split('-py3')[0]}.dist-info/METADATA")
+    headers = email.message_from_bytes(metadata)
+    assert headers["Metadata-Version"] >= "2.4"
+    assert headers["License-Expression"] == "BSD-3-Clause AND OFL-1.1 AND Bitstream-Vera"
+    assert headers.get_all("License-File") == ["LICENSE", "fonts/LICENSE-DejaVu.txt", "fonts/LICENSE-OFL.txt"]
+    assert not [c for c in headers.get_all("Classifier") or [] if c.startswith("License ::")]
+    with tarfile.open(build.sdist) as sdist:
+        names = sdist.getnames()
+    assert any(name.endswith("/setup.cfg") for name in names)
+    assert any(name.endswith("/fonts/LICENSE-OFL.txt") for name in names)
 
 
 @pytest.mark.slow
