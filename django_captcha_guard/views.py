@@ -4,11 +4,14 @@ The image view only reads the store: it redraws the picture from the key (the sa
 always gives the same bytes), so reloading it or asking for the HiDPI copy costs no
 state, and each key may be drawn only a few times (``ratelimit.RENDERS_PER_KEY``). The
 JSON view issues through ``core.issue``, which counts every challenge towards the
-client's ``RATE_LIMIT``.
+client's ``RATE_LIMIT``; with ``?inline=1`` it also draws the picture into the JSON as a
+data URL (one of that picture's renders), for single-page apps that would rather not make
+a second request.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -40,6 +43,27 @@ def is_valid_scope(scope: object) -> bool:
     return isinstance(scope, str) and len(scope) <= MAX_SCOPE_LENGTH and scope.isprintable()
 
 
+def picture(key: str, *, scale: int = 1, image_format: str | None = None) -> bytes:
+    """The encoded picture for ``key``: the seeded draw that issuing used, so always the same bytes.
+
+    The one place the views call the renderer, for the image endpoint and the inline picture alike.
+    """
+    challenge, rng = draw(key)
+    return image.render(challenge.display, rng, scale=scale, image_format=image_format)
+
+
+def data_url(key: str, scale: int = 1) -> str:
+    """The picture for ``key`` in the configured format, as a ``data:`` URL for an ``<img src>``."""
+    body = base64.b64encode(picture(key, scale=scale)).decode("ascii")
+    return f"data:{image.content_type()};base64,{body}"
+
+
+def _scale(request: HttpRequest) -> int | None:
+    """``?scale=1`` (the default) or ``?scale=2``; None for anything else."""
+    scales = request.GET.getlist("scale") or ["1"]
+    return SCALES[scales[0]] if len(scales) == 1 and scales[0] in SCALES else None
+
+
 @require_safe
 def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpResponse:
     """``GET captcha/<key>.png``: the picture, 410 once the challenge is gone.
@@ -53,8 +77,8 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
         raise Http404
     if not is_valid_key(key):
         return text_error(Result(Reason.MALFORMED).message, 400)
-    scales = request.GET.getlist("scale") or ["1"]
-    if len(scales) != 1 or scales[0] not in SCALES:
+    scale = _scale(request)
+    if scale is None:
         return text_error(_("The scale must be 1 or 2."), 400)
     store = get_storage()
     try:
@@ -67,8 +91,7 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     if not store.is_live(entry):
         return text_error(Result(Reason.EXPIRED).message, 410)
     image_format = formats[extension]
-    challenge, rng = draw(key)
-    body = image.render(challenge.display, rng, scale=SCALES[scales[0]], image_format=image_format)
+    body = picture(key, scale=scale, image_format=image_format)
     response = HttpResponse(body, content_type=image.content_type(image_format))
     return private(response)
 
@@ -80,15 +103,23 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     ``?scope=`` binds it to a scope; ``?replaces=<key>`` retires the challenge it replaces,
     so a page that refreshes often still holds only one. 429 with ``Retry-After`` once a
     client asks for more than ``RATE_LIMIT`` a minute; 503 when the store is down.
+    ``?inline=1`` adds ``"image"``, the picture as a ``data:`` URL (``&scale=2`` for HiDPI):
+    it counts as one of the picture's ``RENDERS_PER_KEY``, and ``image_url`` still works.
     """
     scopes = request.GET.getlist("scope") or [""]
     replaces = request.GET.getlist("replaces")
     if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
         return json_error(Reason.MALFORMED, _("Invalid scope or key in the request."))
+    inline = request.GET.getlist("inline")
+    scale = _scale(request)
+    if inline not in ([], ["0"], ["1"]) or scale is None:
+        return json_error(Reason.MALFORMED, _("Invalid inline or scale parameter: use inline=1 and scale=1 or 2."))
     try:
         key = issue(request, scopes[0])
         if replaces and is_valid_key(replaces[0]):
             _retire(request, replaces[0])
+        # A fresh key has had no render yet, so this only counts (it never refuses).
+        drawn = inline == ["1"] and ratelimit.render_allowed(key)
     except RateLimited as limited:
         response = json_error(RATE_LIMITED, str(limited.message))
         response["Retry-After"] = str(limited.retry_after)
@@ -97,6 +128,8 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
         # Already logged where it happened (rate limit, store or core.issue).
         return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
     body = {"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}
+    if drawn:
+        body["image"] = data_url(key, scale)
     return private(JsonResponse(body))
 
 

@@ -3,7 +3,7 @@
 - login: a ``CaptchaField`` in a Django form (inline error, new picture on re-render);
 - comments: no captcha code at all, ``CaptchaGuardMiddleware`` guards the POST;
 - sms: a JSON API behind ``@require_captcha``, driven by a plain-JavaScript page that
-  fetches its challenges from ``captcha/new/``;
+  fetches its challenges from ``captcha/new/?inline=1`` (the picture comes in the JSON);
 - two: two independent forms with a captcha each on one page;
 - ask: an ``async def`` view behind ``@require_captcha``.
 """
@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from demo.csp import allow_data_images
 from demo.forms import CommentForm, FeedbackForm, LoginForm, NewsletterForm, QuestionForm
 from demo.models import Comment
 from django_captcha_guard.conf import get_settings
@@ -58,8 +59,12 @@ def comments(request: HttpRequest) -> HttpResponse:
     return render(request, "demo/comments.html", {"form": form, "comments": Comment.objects.all()[:10]})
 
 
+@allow_data_images
 def sms_page(request: HttpRequest) -> HttpResponse:
-    """The single-page view; everything after the first load happens in demo/sms.js."""
+    """The single-page view; everything after the first load happens in demo/sms.js.
+
+    Its pictures arrive inline as ``data:`` URLs, so its CSP allows ``img-src data:``.
+    """
     config = get_settings()
     return render(request, "demo/sms.html", {"key_field": config["KEY_FIELD"], "answer_field": config["ANSWER_FIELD"]})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -76,3 +77,29 @@ def test_refresh_button_asks_for_a_new_challenge(page: Page) -> None:
     first = current_key(page)
     page.click("#sms-refresh")
     assert current_key(page, other_than=first) != first
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_the_picture_arrives_inline_under_a_policy_that_allows_data_images_here_only(
+    open_page: Callable[..., Page], demo: DemoServer, scale: int
+) -> None:
+    """The page shows ``captcha/new/?inline=1``'s data: URL, the 2x one on a HiDPI screen.
+
+    ``open_page`` fails the test on any CSP violation, so the picture showing proves the
+    policy allows it; the other pages keep ``img-src 'self'``.
+    """
+    page = open_page(demo, scale=scale)
+    with page.expect_response("**/captcha/new/?*") as info:
+        response = page.goto("/sms/")
+    assert response is not None
+    assert "img-src 'self' data:;" in response.headers["content-security-policy"]
+    assert f"scale={scale}" in info.value.url and "inline=1" in info.value.url
+    key = current_key(page)
+    src = page.get_attribute("#sms-captcha-image", "src") or ""
+    assert src.startswith("data:image/png;base64,")
+    assert widget.wait_shown(page.locator("#sms-captcha-image")) == 160 * scale
+    # The inline picture is the key's own picture, the one image_url serves.
+    served = page.request.get(f"{demo.url}/captcha/{key}.png" + ("?scale=2" if scale == 2 else ""))
+    assert base64.b64decode(src.split(",", 1)[1]) == served.body()
+    other = page.request.get(f"{demo.url}/login/")
+    assert "img-src 'self';" in other.headers["content-security-policy"]
