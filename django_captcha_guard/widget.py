@@ -3,15 +3,20 @@
 Rendering issues a fresh challenge every time, so a form re-shown after a failed submit
 always carries a new picture (the old one was consumed by the check). The HTML comes
 from ``captcha_guard/widget.html`` through the project's template engines, so a project
-overrides it the usual way; it holds no inline script or style and no ``on*``
-attribute: ``captcha_guard.js`` reads its configuration from ``data-*`` attributes.
+overrides it the usual way (a project with no DjangoTemplates backend, only Jinja2, gets
+a Django engine of the app's own that reads the apps' ``templates`` folders); it holds no
+inline script or style and no ``on*`` attribute: ``captcha_guard.js`` reads its
+configuration from ``data-*`` attributes.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
+from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -74,11 +79,11 @@ def render_widget(
     except RateLimited as limited:
         setattr(request, _PAGE_STATUS, (429, limited.retry_after))
         context.update(notice="rate_limited", message=str(limited.message), retry_after=limited.retry_after)
-        return render_to_string(template_name, context)
+        return _render(template_name, context)
     except StoreUnavailable:
         setattr(request, _PAGE_STATUS, (503, None))
         context.update(notice="unavailable", message=Result(Reason.UNAVAILABLE).message)
-        return render_to_string(template_name, context)
+        return _render(template_name, context)
     config = get_settings()
     width, height = config["IMAGE_SIZE"]
     context.update(
@@ -95,7 +100,20 @@ def render_widget(
         expires_in=config["TIMEOUT"],
         **_answer_hints(config),
     )
-    return render_to_string(template_name, context)
+    return _render(template_name, context)
+
+
+def _render(template_name: str, context: dict[str, Any]) -> SafeString:
+    """Through the project's engines, so overrides apply; with no DjangoTemplates backend, the app's own."""
+    if any(isinstance(engine, DjangoTemplates) for engine in engines.all()):
+        return render_to_string(template_name, context)
+    return SafeString(_own_engine().get_template(template_name).render(context))
+
+
+@functools.cache
+def _own_engine() -> DjangoTemplates:
+    # APP_DIRS and the apps' tag libraries (i18n), as a DjangoTemplates entry in TEMPLATES would have.
+    return DjangoTemplates({"NAME": "captcha_guard", "DIRS": [], "APP_DIRS": True, "OPTIONS": {}})
 
 
 def page_status(request: HttpRequest) -> tuple[int, int | None] | None:

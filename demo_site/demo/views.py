@@ -5,7 +5,8 @@
 - sms: a JSON API behind ``@require_captcha``, driven by a plain-JavaScript page that
   fetches its challenges from ``captcha/new/?inline=1`` (the picture comes in the JSON);
 - two: two independent forms with a captcha each on one page;
-- ask: an ``async def`` view behind ``@require_captcha``.
+- ask: an ``async def`` view behind ``@require_captcha``;
+- jinja2: a Jinja2 template with ``{{ captcha() }}``, its POST behind ``@require_captcha``.
 """
 
 from __future__ import annotations
@@ -111,3 +112,12 @@ async def ask(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request, "demo/ask.html", {"form": QuestionForm() if answered else form, "answered": answered}
     )
+
+
+@require_captcha(scope="contact")
+def contact(request: HttpRequest) -> HttpResponse:
+    """A page served by the Jinja2 backend; the decorator has checked a POST's captcha."""
+    if request.method == "POST":
+        messages.success(request, _("Thank you, your message reached us."))
+        return redirect("contact")
+    return render(request, "demo/contact.html", using="jinja2")

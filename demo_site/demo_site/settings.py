@@ -78,7 +78,18 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ]
         },
-    }
+    },
+    {
+        # Jinja2 pages (demo/jinja2/): the extension adds {{ captcha() }} and {{ captcha_js() }}.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "demo.jinja2env.environment",
+            "extensions": ["jinja2.ext.i18n", "django_captcha_guard.jinja2.CaptchaExtension"],
+        },
+    },
 ]
 
 DATABASES = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("two/", views.two_captchas, name="two"),
     re_path(r"^two/(?P<bound>newsletter|feedback)/$", views.two_captchas, name="two_post"),
     path("ask/", views.ask, name="ask"),
+    path("jinja2/", views.contact, name="contact"),
     path("captcha/", include("django_captcha_guard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
