@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core import checks
 
 from django_captcha_guard import integration_checks
@@ -26,3 +27,13 @@ def check_integration(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
 def check_store(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Whether the configured challenge store and rate limit can work in this project (E020-E029, W020-W023)."""
     return store_problems() + rate_limit_problems()
+
+
+@checks.register("captcha_guard")
+def check_admin(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Admin sites whose login asks for a captcha it does not show, or that PROTECTED_ROUTES breaks (E035-E036)."""
+    if not apps.is_installed("django.contrib.admin"):
+        return []
+    from django_captcha_guard.contrib import admin
+
+    return admin.problems()

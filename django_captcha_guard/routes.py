@@ -27,14 +27,22 @@ class Protection:
 
 def match(request: HttpRequest) -> Protection | None:
     """The first ``PROTECTED_ROUTES`` entry covering this request, or None."""
-    method = (request.method or "").upper()
-    if method in SAFE_METHODS:
-        return None
     resolver_match = getattr(request, "resolver_match", None)
     view_name = resolver_match.view_name if resolver_match is not None else None
+    return protection_for(request.path_info, view_name, request.method or "")
+
+
+def protection_for(path: str, view_name: str | None, method: str = "POST") -> Protection | None:
+    """The first entry covering ``method`` on ``path`` (resolved to ``view_name``), or None.
+
+    Also what the system checks ask about a URL, such as an admin site's login.
+    """
+    method = method.upper()
+    if method in SAFE_METHODS:
+        return None
     for entry in get_settings()["PROTECTED_ROUTES"]:
         route, methods, scope = _parts(entry)
-        if (methods is None or method in methods) and _covers(route, request.path_info, view_name):
+        if (methods is None or method in methods) and _covers(route, path, view_name):
             return Protection(scope)
     return None
 

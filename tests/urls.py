@@ -1,7 +1,9 @@
+from django.contrib import admin
 from django.urls import include, path
 
 from django_captcha_guard.decorators import require_captcha
 from tests import views
+from tests.admin_sites import custom_site
 
 protected_patterns = (
     [
@@ -38,4 +40,6 @@ urlpatterns = [
     path("guarded/", include(protected_patterns)),
     path("plain/", views.plain, name="plain"),
     path("page/", views.page, name="page"),
+    path("admin/", admin.site.urls),
+    path("custom-admin/", custom_site.urls),
 ]
