@@ -37,6 +37,8 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", *filter(None, os.environ.get("DEMO_ALLOWED_HOSTS", "").split(","))]
 
 INSTALLED_APPS = [
+    # django.contrib.admin whose admin.site asks for a captcha on /admin/login/.
+    "django_captcha_guard.apps.CaptchaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

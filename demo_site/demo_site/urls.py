@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path, re_path
 
 from demo import views
@@ -16,5 +17,6 @@ urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("jinja2/", views.contact, name="contact"),
     path("captcha/", include("django_captcha_guard.urls")),
+    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
