@@ -36,7 +36,8 @@ logger = logging.getLogger("django_captcha_guard")
 RESULTS_ATTRIBUTE = "_captcha_guard_results"
 
 # secrets.token_urlsafe(16): 22 characters of the urlsafe base64 alphabet.
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
+KEY_LENGTH = 22
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{KEY_LENGTH}}}")
 # Generous for any built-in challenge; longer input is rejected before hashing.
 MAX_ANSWER_LENGTH = 32
 MAX_SCOPE_LENGTH = 64

@@ -47,6 +47,14 @@ def _fresh_rate_limits() -> None:
     caches["default"].clear()
 
 
+@pytest.fixture
+def api() -> Any:
+    """DRF's test client, for the DRF tests."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Store tests run with real transactions on every database.
 

@@ -27,6 +27,8 @@ ENTRY_POINTS = {
     "json api": "/guarded/api/protected/",
     "drf permission": "/guarded/drf/permission/",
     "drf serializer": "/guarded/drf/serializer/",
+    "drf field": "/guarded/drf/field/",
+    "drf field (async, adrf)": "/guarded/drf/field-async/",
 }
 # No RATE_LIMIT: the property tests below issue hundreds of challenges from one address.
 CONFIG = {"STORE": MEMORY, "PROTECTED_ROUTES": ["plain"], "RATE_LIMIT": None}

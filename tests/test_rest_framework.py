@@ -23,11 +23,6 @@ PERMISSION = "/guarded/drf/permission/"
 SERIALIZER = "/guarded/drf/serializer/"
 
 
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 @pytest.mark.parametrize("format", ["json", "multipart"])
 def test_permission_lets_a_solved_request_through(api: APIClient, format: str) -> None:
     key, answer = challenge()

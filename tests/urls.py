@@ -31,6 +31,9 @@ protected_patterns = (
         path("drf/permission-scoped/", views.ScopedPermissionView.as_view(), name="drf-permission-scoped"),
         path("drf/serializer/", views.SerializerView.as_view(), name="drf-serializer"),
         path("drf/serializer-scoped/", views.ScopedSerializerView.as_view(), name="drf-serializer-scoped"),
+        path("drf/field/", views.FieldView.as_view(), name="drf-field"),
+        path("drf/field-scoped/", views.ScopedFieldView.as_view(), name="drf-field-scoped"),
+        path("drf/field-async/", views.AsyncFieldView.as_view(), name="drf-field-async"),
     ],
     "guarded",
 )

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from adrf import generics as async_generics
+from adrf import serializers as async_serializers
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
 from django.utils.decorators import method_decorator
 from django.views import View
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from django_captcha_guard.contrib.rest_framework import CaptchaRequired, CaptchaSerializerMixin, JSONParser
+from django_captcha_guard.contrib.rest_framework import (
+    CaptchaAnswerField,
+    CaptchaKeyField,
+    CaptchaRequired,
+    CaptchaSerializerMixin,
+    JSONParser,
+)
 from django_captcha_guard.core import Reason
 from django_captcha_guard.decorators import captcha_exempt, require_captcha
 from django_captcha_guard.forms import CaptchaField, CaptchaFormMixin
@@ -147,6 +157,44 @@ class SerializerView(APIView):
 
 class ScopedSerializerView(SerializerView):
     serializer_class = ScopedSignupSerializer
+
+
+class OrderSerializer(serializers.Serializer):
+    """The two serializer fields, declared like any other; create() hands back what it got."""
+
+    email = serializers.EmailField()
+    captcha_key = CaptchaKeyField()
+    captcha_answer = CaptchaAnswerField()
+
+    def create(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        return validated_data
+
+
+class ScopedOrderSerializer(OrderSerializer):
+    captcha_answer = CaptchaAnswerField(scope="order")
+
+
+class FieldView(generics.CreateAPIView):
+    serializer_class: type[serializers.Serializer] = OrderSerializer
+    parser_classes = [JSONParser, *APIView.parser_classes[1:]]
+
+
+class ScopedFieldView(FieldView):
+    serializer_class = ScopedOrderSerializer
+
+
+class AsyncOrderSerializer(async_serializers.Serializer, OrderSerializer):
+    """OrderSerializer's fields on adrf's serializer, which saves asynchronously."""
+
+    async def acreate(self, validated_data: dict[str, Any]) -> dict[str, Any]:
+        return validated_data
+
+
+class AsyncFieldView(async_generics.CreateAPIView):
+    """adrf's async generic view: it validates the serializer in a thread."""
+
+    serializer_class = AsyncOrderSerializer
+    parser_classes = [JSONParser, *APIView.parser_classes[1:]]
 
 
 class CommentForm(CaptchaFormMixin, forms.Form):

@@ -1,4 +1,4 @@
-"""Django REST framework support: a permission class and a serializer mixin.
+"""Django REST framework support: a permission class, serializer fields and a serializer mixin.
 
 Both check through :func:`core.verify_once`, like the middleware and the decorator, so a
 request is checked once whichever of them meet it. Import this module only when DRF is
@@ -7,8 +7,15 @@ installed (``pip install django-captcha-guard[drf]``); nothing else in the packa
 - :class:`CaptchaRequired` (a permission) refuses unsafe requests without a solved
   challenge, with status 400 and the JSON shape of the failure view:
   ``{"code": 400, "errmsg": "...", "reason": "wrong"}`` (503 when the store is down).
-- :class:`CaptchaSerializerMixin` adds the key and answer fields to a serializer and
-  reports a failure as a validation error on the answer field, in DRF's usual shape.
+- :class:`CaptchaKeyField` and :class:`CaptchaAnswerField`, declared under the
+  configured ``KEY_FIELD`` and ``ANSWER_FIELD`` names, check the challenge as part of a
+  serializer's validation: a failure is ``{"captcha_answer": ["..."]}`` in DRF's usual
+  shape (503 when the store is down), and ``validated_data`` never holds either field.
+  They are ``CharField`` subclasses, so schema generators (drf-spectacular) document them.
+  Validation is synchronous; in an async view (adrf) validate in a thread, as adrf's
+  generic views do (``await sync_to_async(serializer.is_valid)(raise_exception=True)``).
+- :class:`CaptchaSerializerMixin` adds those two fields to a serializer and checks the
+  challenge before the other fields, so a failure reports only the captcha.
 - :class:`JSONParser` is DRF's, except that deeply nested JSON is a 400: DRF's own lets
   ``RecursionError`` escape from ``request.data`` as a 500. The permission handles that
   itself; a view that reads ``request.data`` before its serializer runs needs this parser.
@@ -20,12 +27,23 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, permissions, serializers  # type: ignore[import-untyped]
+from rest_framework.fields import empty  # type: ignore[import-untyped]
 
 from django_captcha_guard.conf import get_settings
-from django_captcha_guard.core import Reason, Result, verify_once
+from django_captcha_guard.core import KEY_LENGTH, MAX_ANSWER_LENGTH, Reason, Result, verify_once
 from django_captcha_guard.responses import status_for
 from django_captcha_guard.submission import from_mapping
+
+__all__ = [
+    "CaptchaAnswerField",
+    "CaptchaFailed",
+    "CaptchaKeyField",
+    "CaptchaRequired",
+    "CaptchaSerializerMixin",
+    "JSONParser",
+]
 
 
 class JSONParser(parsers.JSONParser):  # type: ignore[misc]
@@ -72,12 +90,68 @@ class CaptchaRequired(permissions.BasePermission):  # type: ignore[misc]
         return True
 
 
+class CaptchaKeyField(serializers.CharField):  # type: ignore[misc]
+    """The challenge key, from ``captcha/new/`` or the widget; :class:`CaptchaAnswerField` checks it.
+
+    Declared for schemas and the browsable API; it adds nothing to ``validated_data``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("The key of the challenge, as captcha/new/ returned it."))
+        super().__init__(write_only=True, source="*", min_length=KEY_LENGTH, max_length=KEY_LENGTH, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> dict[str, Any]:
+        return {}
+
+
+class CaptchaAnswerField(serializers.CharField):  # type: ignore[misc]
+    """The answer to the picture; validating it checks the challenge, once per request and scope.
+
+    Reads the key and the answer from the request data under ``KEY_FIELD`` and
+    ``ANSWER_FIELD`` (as every other entry point does), whatever it is declared as.
+    ``scope`` is the scope the challenge must have been issued for.
+    """
+
+    def __init__(self, *, scope: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("The characters in the picture of that challenge."))
+        super().__init__(write_only=True, source="*", max_length=MAX_ANSWER_LENGTH, **kwargs)
+        self.scope = scope
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary  # both fields, read by from_mapping
+
+    def run_validation(self, data: Any = empty) -> dict[str, Any]:
+        result = check(self.context, data, self.scope, self.parent or self)
+        if not result.ok:
+            raise exceptions.ValidationError([result.message], code=result.reason.value)
+        return {}
+
+
+def check(context: dict[str, Any], data: Any, scope: str, owner: object) -> Result:
+    """Verify the key and answer in ``data`` for the request in a serializer's ``context``.
+
+    A store outage is raised as :class:`CaptchaFailed` (503), not as a validation error:
+    the client did nothing wrong and should try again later.
+    """
+    request = context.get("request")
+    if request is None:
+        raise ImproperlyConfigured(
+            f"{type(owner).__name__} checks a captcha and needs the request: pass context={{'request': request}}."
+        )
+    key, answer = from_mapping(data)
+    result = verify_once(_http_request(request), key, answer, scope)
+    if result.reason is Reason.UNAVAILABLE:
+        raise CaptchaFailed(result.reason)
+    return result
+
+
 class CaptchaSerializerMixin:
-    """Adds write-only ``KEY_FIELD`` and ``ANSWER_FIELD`` to a serializer and checks them.
+    """Adds :class:`CaptchaKeyField` and :class:`CaptchaAnswerField` to a serializer and checks them first.
 
     Needs the request in the serializer context (generic views pass it). The challenge is
-    checked before the other fields, so it is spent on every submission, as a form's is.
-    Set ``captcha_scope`` on the serializer class to require a scoped challenge.
+    checked before the other fields, so it is spent on every submission, as a form's is,
+    and a failure reports only the captcha. Set ``captcha_scope`` on the serializer class
+    to require a scoped challenge.
     """
 
     captcha_scope = ""
@@ -85,32 +159,16 @@ class CaptchaSerializerMixin:
     def get_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
         config = get_settings()
-        for name in (config["KEY_FIELD"], config["ANSWER_FIELD"]):
-            # Declared for schemas and the browsable API; the values are read from the raw
-            # data by from_mapping, which treats a repeated field as malformed.
-            fields[name] = serializers.CharField(
-                write_only=True, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
-            )
+        fields[config["KEY_FIELD"]] = CaptchaKeyField()
+        fields[config["ANSWER_FIELD"]] = CaptchaAnswerField(scope=self.captcha_scope)
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
-        context: dict[str, Any] = getattr(self, "context", {})
-        request = context.get("request")
-        if request is None:
-            raise ImproperlyConfigured(
-                f"{type(self).__name__} checks a captcha and needs the request: pass context={{'request': request}}."
-            )
-        config = get_settings()
-        key, answer = from_mapping(data)
-        result = verify_once(_http_request(request), key, answer, self.captcha_scope)
-        if result.reason is Reason.UNAVAILABLE:
-            raise CaptchaFailed(result.reason)  # 503, as the permission answers: not the client's mistake
+        result = check(getattr(self, "context", {}), data, self.captcha_scope, self)
         if not result.ok:
-            raise exceptions.ValidationError({config["ANSWER_FIELD"]: [result.message]}, code=result.reason.value)
-        attrs = super().to_internal_value(data)  # type: ignore[misc]
-        for name in (config["KEY_FIELD"], config["ANSWER_FIELD"]):
-            attrs.pop(name, None)
-        return attrs
+            error = {get_settings()["ANSWER_FIELD"]: [result.message]}
+            raise exceptions.ValidationError(error, code=result.reason.value)
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 def _http_request(request: Any) -> HttpRequest:
