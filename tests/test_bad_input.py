@@ -1,7 +1,8 @@
 """Bad input at every entry point: the documented 4xx with a message, never a 5xx, never a success.
 
 The entry points are the middleware (PROTECTED_ROUTES), the decorator, the form field,
-a JSON API behind the decorator, and DRF's permission and serializer mixin.
+a JSON API behind the decorator, DRF's permission and serializer mixin, and the DRF serializer
+fields in a DRF view and in an async adrf view.
 """
 
 from __future__ import annotations
