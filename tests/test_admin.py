@@ -20,13 +20,10 @@ from django_captcha_guard.testing import solve
 from tests.admin_sites import custom_site
 from tests.test_templatetags import Tags
 
+pytestmark = pytest.mark.usefixtures("memory_store")
+
 SITES = {"default": "/admin/login/", "custom": "/custom-admin/login/"}
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
 
 
 @pytest.fixture

@@ -28,9 +28,8 @@ KEY = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 @pytest.fixture(autouse=True)
-def jinja2_backend(settings: Any) -> None:
+def jinja2_backend(settings: Any, memory_store: Any) -> None:
     """Jinja2 first, then the suite's DjangoTemplates, as a project using both would list them."""
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}}
     settings.TEMPLATES = [JINJA2, *settings.TEMPLATES]
 
 

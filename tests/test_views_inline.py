@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 from PIL import Image
@@ -15,16 +14,11 @@ from PIL import Image
 from django_captcha_guard.ratelimit import RENDERS_PER_KEY
 from django_captcha_guard.views import image_url
 from tests.outage import DOWN
-from tests.stores import FakeClock
+
+pytestmark = pytest.mark.usefixtures("memory_store")
 
 NEW = "/captcha/new/"
 PNG_PREFIX = "data:image/png;base64,"
-
-
-@pytest.fixture(autouse=True)
-def memory_store(settings: Any) -> None:
-    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory", "OPTIONS": {"clock": FakeClock()}}}
-    caches["default"].clear()
 
 
 def inline(client: Client, query: str = "") -> dict[str, Any]:
