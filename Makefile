@@ -37,4 +37,4 @@ bench: $(STAMP)
 	bash .ci/services.sh
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) -m tests.benchmarks.run
+	$(PY) -m benchmarks.run

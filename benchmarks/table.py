@@ -46,7 +46,7 @@ class Row:
 
 def render_rows() -> list[Row]:
     """Milliseconds (wall median, p95, CPU median) and bytes per picture for each variant."""
-    command = [sys.executable, "-m", "tests.benchmarks.render", "--images", "1000", "--reference-images", "50"]
+    command = [sys.executable, "-m", "benchmarks.render", "--images", "1000", "--reference-images", "50"]
     output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=300).stdout
     rows = []
     for line in output.splitlines():
@@ -64,7 +64,7 @@ def store_rows() -> list[Row]:
     Two sizes show that the cost of an operation does not grow with the number of
     outstanding challenges.
     """
-    command = [sys.executable, "-m", "tests.benchmarks.stores", "--sizes", "1000,100000", "--ops", "2000"]
+    command = [sys.executable, "-m", "benchmarks.stores", "--sizes", "1000,100000", "--ops", "2000"]
     command += ["--stores", "memory,cache-django-redis,session-db,session-cache"]
     output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=400).stdout
     rows = []

@@ -1,6 +1,6 @@
 """Rendering benchmark: milliseconds and bytes per picture, next to a tutorial-style renderer.
 
-    python -m tests.benchmarks.render [--images 3000] [--reference-images 200] [--cpu 0]
+    python -m benchmarks.render [--images 3000] [--reference-images 200] [--cpu 0]
 
 One process, one thread, pinned to one CPU. Each variant is warmed up (fonts loaded, glyph
 masks cached, as in a running server) and then timed picture by picture with

@@ -21,7 +21,7 @@ import redis
 from tests.processes import free_port, stop
 
 BENCH_DIR = Path(__file__).resolve().parent
-REPO = BENCH_DIR.parents[1]
+REPO = BENCH_DIR.parent
 WORK_DIR = REPO / ".bench"  # git-ignored: the incumbent's venv, SQLite files, key lists
 INCUMBENT_VENV = WORK_DIR / "incumbent-venv"
 REDIS_URL = "redis://127.0.0.1:6379/12"  # a database no test and no other program uses

@@ -1,6 +1,6 @@
 """OCR attack: how many default pictures does Tesseract read exactly?
 
-    python -m tests.benchmarks.ocr_attack [--images 1000] [--workers 2] [--upscale 1] [--setting KEY=JSON]
+    python -m benchmarks.ocr_attack [--images 1000] [--workers 2] [--upscale 1] [--setting KEY=JSON]
 
 Renders ``--images`` fresh pictures at the current settings (as the image view does: the
 challenge and the picture from one seeded stream), runs Debian's ``tesseract`` on each

@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in one run, printed as one table.
 
-    python -m tests.benchmarks.run [--seconds 10] [--connections 16] [--parts render,stores,http]
+    python -m benchmarks.run [--seconds 10] [--connections 16] [--parts render,stores,http]
 
 Parts: rendering (render.py), store operations and bytes per outstanding challenge
 (stores.py), and HTTP load with wrk against gunicorn for each store and for
@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.benchmarks import load, servers
-from tests.benchmarks.table import INCUMBENT, Row, render_rows, render_table, store_rows
+from benchmarks import load, servers
+from benchmarks.table import INCUMBENT, Row, render_rows, render_table, store_rows
 
 STORES = ("memory", "session-db", "session-cache", "cache")
 LABELS = {

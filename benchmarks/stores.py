@@ -1,6 +1,6 @@
 """Store benchmark, run by hand: operations per second and bytes per outstanding challenge.
 
-    python -m tests.benchmarks.stores [--sizes 1000,10000,100000] [--ops 2000] [--stores memory,cache-django-redis]
+    python -m benchmarks.stores [--sizes 1000,10000,100000] [--ops 2000] [--stores memory,cache-django-redis]
 
 For each store and each number of outstanding challenges it fills the store, then times
 ``--ops`` rounds of ``core.issue`` + ``core.verify`` (the right answer, so every round is
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tests.processes import PrivateRedis
 
@@ -269,7 +269,7 @@ def footprint(count: int, redis_port: int, traced: bool) -> str:
     command = [
         sys.executable,
         "-m",
-        "tests.benchmarks.stores",
+        "benchmarks.stores",
         f"--memory-footprint={count}",
         f"--redis-port={redis_port}",
     ]

@@ -10,8 +10,8 @@ Run by hand, never in CI (it needs the ``bench`` extra, i.e. torch, and about a 
 of an hour)::
 
     pip install -e '.[bench]'
-    python -m tests.benchmarks.solver_attack                     # the default settings
-    python -m tests.benchmarks.solver_attack --difficulty hard --minutes 6
+    python -m benchmarks.solver_attack                     # the default settings
+    python -m benchmarks.solver_attack --difficulty hard --minutes 6
 
 The figures are a floor on what an attacker can do, not a ceiling: more data, more time,
 a GPU or a better network all do better.
@@ -39,7 +39,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 
-from tests.benchmarks.solver import data, model  # noqa: E402
+from benchmarks.solver import data, model  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,7 +86,7 @@ def tesseract_rate(encoded: list[bytes], answers: list[str], config: dict[str, A
 
     A picture counts as solved when either page-segmentation mode (one line, one word) reads it.
     """
-    from tests.benchmarks import ocr_attack
+    from benchmarks import ocr_attack
 
     alphabet = config["ALPHABET"]
     whitelist = alphabet if config["CASE_SENSITIVE"] else "".join(sorted(set(alphabet.upper() + alphabet.lower())))
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "tesseract_exact": tesseract,
         # The machine is shared: the load average says how much of the budget the attacker really had.
         "load_average": os.getloadavg()[0],
-        "command": "python -m tests.benchmarks.solver_attack " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": "python -m benchmarks.solver_attack " + " ".join(sys.argv[1:] if argv is None else argv),
     }
     tesseract_text = "not run" if tesseract is None else f"{tesseract:.1%}"
     log(

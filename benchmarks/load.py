@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.servers import BENCH_DIR, WORK_DIR, Site
+from benchmarks.servers import BENCH_DIR, WORK_DIR, Site
 
 LUA_DIR = BENCH_DIR / "lua"
 AJAX = "X-Requested-With: XMLHttpRequest"

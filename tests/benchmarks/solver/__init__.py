@@ -1,1 +1,0 @@
-"""Helpers for ``tests/benchmarks/solver_attack.py``: sample generation and the CTC solver."""
