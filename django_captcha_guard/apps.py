@@ -14,7 +14,7 @@ class CaptchaGuardConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from django_captcha_guard import checks  # noqa: F401  (registers the system checks)
+        from django_captcha_guard.checks import registry  # noqa: F401  (registers the system checks)
 
 
 class CaptchaAdminConfig(admin_apps.AdminConfig):

@@ -107,7 +107,7 @@ def _clear_cache(*, setting: str, **kwargs: Any) -> None:
 
 
 def problems() -> list[Problem]:
-    """Every mistake in the ``CAPTCHA_GUARD`` dict itself (integration checks live in checks.py)."""
-    from django_captcha_guard import validation
+    """Every mistake in the ``CAPTCHA_GUARD`` dict itself (the project's wiring is checked in checks/)."""
+    from django_captcha_guard.checks import settings as settings_checks
 
-    return validation.settings_problems(user_settings())
+    return settings_checks.settings_problems(user_settings())

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from django_captcha_guard.checks import check_integration
+from django_captcha_guard.checks.registry import check_integration
 
 MIDDLEWARE = "django_captcha_guard.middleware.CaptchaGuardMiddleware"
 CSRF = "django.middleware.csrf.CsrfViewMiddleware"

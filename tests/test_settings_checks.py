@@ -13,7 +13,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from django_captcha_guard import image
-from django_captcha_guard.checks import check_settings
+from django_captcha_guard.checks.registry import check_settings
 from django_captcha_guard.conf import get_settings
 
 NOT_A_FONT = __file__  # exists, but is no font
@@ -37,6 +37,7 @@ BAD_SETTINGS = [
     ({"BACKGROUND": "white"}, "E010", "BACKGROUND"),
     ({"BACKGROUND": (255, 255, 256)}, "E010", "BACKGROUND"),
     ({"PROTECTED_ROUTES": "/login/"}, "E013", "PROTECTED_ROUTES"),
+    ({"FAILURE_VIEW": "tests.test_settings_checks.failure_view_without_reason"}, "E018", "FAILURE_VIEW"),
     ({"DIFFICULTY": "impossible"}, "E040", "DIFFICULTY"),
     ({"PALETTE": "#000000"}, "E041", "PALETTE"),
     ({"PALETTE": [(250, 250, 250)]}, "E041", "PALETTE"),
@@ -66,7 +67,15 @@ def test_each_bad_value_is_one_error_naming_the_setting_with_a_hint(bad, code, s
             get_settings()
 
 
-@pytest.mark.parametrize("bad", [b for b, _, _ in BAD_SETTINGS[:3]])
+def failure_view_without_reason(request):
+    """A FAILURE_VIEW that forgot the ``reason`` argument."""
+
+
+# One broken setting per rule the renderer depends on, so each rule is exercised.
+RENDERING_RULES = {"E003", "E005", "E007", "E009", "E010"}
+
+
+@pytest.mark.parametrize("bad", [b for b, code, _ in BAD_SETTINGS if code in RENDERING_RULES])
 def test_rendering_with_broken_settings_raises_improperly_configured_not_a_pillow_error(bad):
     with override_settings(CAPTCHA_GUARD=bad), pytest.raises(ImproperlyConfigured):
         image.render("ABCDE", random.Random(1))

@@ -1,4 +1,4 @@
-"""System checks for the store and rate-limit configuration (E020-E029, W020-W023)."""
+"""System checks for the store and rate-limit configuration (E020-E029, W020-W025)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core import checks
 
+from django_captcha_guard.storage import MemoryStore
+
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 
 
@@ -16,7 +18,7 @@ class MySessionMiddleware(SessionMiddleware):
 
 
 def all_ids() -> set[str]:
-    return {m.id for m in checks.run_checks(tags=["captcha_guard"]) if m.id}
+    return {m.id for m in checks.run_checks(tags=["captcha_guard"], include_deployment_checks=True) if m.id}
 
 
 def ids(settings: Any, store: dict[str, Any], **overrides: Any) -> set[str]:
@@ -49,7 +51,7 @@ def test_signed_cookie_sessions_are_fine_for_another_store(settings: Any) -> Non
 def test_session_middleware_is_required(settings: Any) -> None:
     middleware = [m for m in settings.MIDDLEWARE if m != SESSION_MIDDLEWARE]
     assert ids(settings, {"BACKEND": "session"}, MIDDLEWARE=middleware) == {"captcha_guard.E021"}
-    assert ids(settings, {"BACKEND": "memory"}, MIDDLEWARE=middleware, DEBUG=True) == set()
+    assert "captcha_guard.E021" not in ids(settings, {"BACKEND": "memory"}, MIDDLEWARE=middleware)
 
 
 def test_a_session_middleware_subclass_counts(settings: Any) -> None:
@@ -87,9 +89,9 @@ def test_the_default_alias_is_checked(settings: Any) -> None:
     assert ids(settings, {"BACKEND": "cache"}) == {"captcha_guard.W020"}  # tests' default is LocMemCache
 
 
-@pytest.mark.parametrize(("debug", "expected"), [(False, {"captcha_guard.W021"}), (True, set())])
-def test_memory_store_warns_without_debug(settings: Any, debug: bool, expected: set[str]) -> None:
-    assert ids(settings, {"BACKEND": "memory"}, DEBUG=debug) == expected
+def test_memory_store_warns_in_the_deployment_checks_only(settings: Any) -> None:
+    assert ids(settings, {"BACKEND": "memory"}) == {"captcha_guard.W021"}
+    assert "captcha_guard.W021" not in {m.id for m in checks.run_checks(tags=["captcha_guard"])}
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_memory_store_warns_without_debug(settings: Any, debug: bool, expected: 
     ],
 )
 def test_bad_store_options(settings: Any, store: dict[str, Any]) -> None:
-    assert "captcha_guard.E025" in ids(settings, store, DEBUG=True)
+    assert "captcha_guard.E025" in ids(settings, store)
 
 
 def test_an_invalid_store_setting_is_left_to_e011(settings: Any) -> None:
@@ -165,10 +167,9 @@ def test_per_process_stores_are_an_error_when_the_site_runs_several(
     assert "captcha_guard.E029" not in ids(settings, store)
 
 
-def test_no_rate_limit_is_a_warning_in_production(settings: Any) -> None:
+def test_no_rate_limit_is_a_deployment_warning(settings: Any) -> None:
     assert rate_limit_ids(settings, RATE_LIMIT=None) == {"captcha_guard.W023"}
-    settings.DEBUG = True
-    assert rate_limit_ids(settings, RATE_LIMIT=None) == set()
+    assert "captcha_guard.W023" not in {m.id for m in checks.run_checks(tags=["captcha_guard"])}
 
 
 def test_session_claims_inside_sqlite_transactions_warn(settings: Any) -> None:
@@ -179,3 +180,24 @@ def test_session_claims_inside_sqlite_transactions_warn(settings: Any) -> None:
         assert "captcha_guard.W025" not in ids(settings, {"BACKEND": "database"})
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+class ReportingStore(MemoryStore):
+    """A third-party store with a problem of its own to report."""
+
+    def __init__(self, *, REGION: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[checks.CheckMessage]:
+        if options.get("REGION") != "eu":
+            return [checks.Error("ReportingStore needs REGION 'eu'.", id="reporting_store.E001")]
+        return []
+
+
+def test_a_third_party_store_reports_its_own_problems(settings: Any) -> None:
+    store = "tests.test_storage_checks.ReportingStore"
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": store, "OPTIONS": {"REGION": "us"}}}
+    assert "reporting_store.E001" in all_ids()
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": store, "OPTIONS": {"REGION": "eu"}}}
+    assert "reporting_store.E001" not in all_ids()

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from django.core.checks import CheckMessage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -41,6 +42,16 @@ class BaseStore:
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[CheckMessage]:
+        """This store's problems in this project, reported by ``manage.py check``.
+
+        ``options`` are ``CAPTCHA_GUARD["STORE"]["OPTIONS"]``. A store that depends on other
+        settings (a cache alias, a database, the session engine) overrides this, as the
+        built-in stores do, so its mistakes show before the first request, not under load.
+        """
+        return []
 
     def save(self, request: HttpRequest, key: str, entry: Entry, timeout: int) -> None:
         """Keep ``entry`` under ``key`` for at most ``timeout`` seconds.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import BaseCache, caches
+from django.core.checks import CheckMessage
 from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
@@ -36,6 +37,12 @@ class CacheStore(BaseStore):
     into "no such key" (indistinguishable from a wrong answer or, on issuing, a silently lost
     challenge), so with django-redis the store talks to its client object, below that option.
     """
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[CheckMessage]:
+        from django_captcha_guard.checks import stores  # imported late: the checks import every store
+
+        return stores.cache_problems(options)
 
     def __init__(self, *, ALIAS: str = "default", KEY_PREFIX: str = "captcha_guard:", **kwargs: Any) -> None:
         super().__init__(**kwargs)

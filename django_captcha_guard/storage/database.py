@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.checks import CheckMessage
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 
@@ -31,6 +32,12 @@ class DatabaseStore(BaseStore):
     Run ``manage.py migrate`` once to create the table. ``CULL_EVERY`` writes, the expired
     rows are deleted (default 100, which keeps the table near ``TIMEOUT``'s worth of rows).
     """
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[CheckMessage]:
+        from django_captcha_guard.checks import stores  # imported late: the checks import every store
+
+        return stores.database_problems(options)
 
     def __init__(self, *, USING: str = DEFAULT_DB_ALIAS, CULL_EVERY: int = 100, **kwargs: Any) -> None:
         super().__init__(**kwargs)

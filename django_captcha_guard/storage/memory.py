@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from cachetools import FIFOCache
+from django.core.checks import CheckMessage
 from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry
@@ -31,6 +32,12 @@ class MemoryStore(BaseStore):
     ``TTLCache`` does, without its per-item links and timestamps, which cost about 90
     bytes more per outstanding challenge than the whole rest of an entry.
     """
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[CheckMessage]:
+        from django_captcha_guard.checks import stores  # imported late: the checks import every store
+
+        return stores.memory_problems(options)
 
     def __init__(self, *, MAXSIZE: int = 10_000, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.backends.cache import SessionStore as CacheSession
+from django.core.checks import CheckMessage
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
@@ -39,6 +40,12 @@ class SessionStore(BaseStore):
     every write, so the session cannot grow without bound. Spent keys are claimed on the
     database ``USING`` (default ``"default"``; run ``manage.py migrate``).
     """
+
+    @classmethod
+    def check(cls, options: dict[str, Any]) -> list[CheckMessage]:
+        from django_captcha_guard.checks import stores  # imported late: the checks import every store
+
+        return stores.session_problems(options)
 
     def __init__(self, *, MAX_PER_SESSION: int = 10, USING: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
         super().__init__(**kwargs)

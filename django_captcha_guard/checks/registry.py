@@ -1,4 +1,4 @@
-"""System checks: every configuration mistake is reported before the first request."""
+"""Registration of the system checks with Django (imported by ``AppConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,35 @@ from typing import Any
 from django.apps import apps
 from django.core import checks
 
-from django_captcha_guard import integration_checks
+from django_captcha_guard.checks import integration, ratelimit, stores
 from django_captcha_guard.conf import problems
-from django_captcha_guard.storage.checks import rate_limit_problems, store_problems
+
+# Only a deployment serving many processes (or the Internet) is hurt by these.
+DEPLOYMENT_ONLY = frozenset(f"captcha_guard.W02{n}" for n in range(4))
 
 
 @checks.register("captcha_guard")
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Mistakes in the ``CAPTCHA_GUARD`` dict itself (E001-E019, E040-E049)."""
     return [checks.Error(p.msg, hint=p.hint, id=p.id) for p in problems()]
 
 
 @checks.register("captcha_guard")
 def check_integration(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Mistakes in how the app is wired into the project (E030-E034)."""
-    return integration_checks.problems()
+    return integration.problems()
 
 
 @checks.register("captcha_guard")
 def check_store(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Whether the configured challenge store and rate limit can work in this project (E020-E029, W020-W023)."""
-    return store_problems() + rate_limit_problems()
+    """Whether the configured challenge store and rate limit can work in this project (E020-E029, W024-W025)."""
+    return [message for message in _store_messages() if message.id not in DEPLOYMENT_ONLY]
+
+
+@checks.register("captcha_guard", deploy=True)
+def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """``check --deploy``: stores or counters kept per process, and no rate limit (W020-W023)."""
+    return [message for message in _store_messages() if message.id in DEPLOYMENT_ONLY]
 
 
 @checks.register("captcha_guard")
@@ -37,3 +46,7 @@ def check_admin(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
     from django_captcha_guard.contrib import admin
 
     return admin.problems()
+
+
+def _store_messages() -> list[checks.CheckMessage]:
+    return stores.store_problems() + ratelimit.rate_limit_problems()

@@ -2,11 +2,12 @@
 
 Each problem carries a stable ID so that projects can silence one in
 ``SILENCED_SYSTEM_CHECKS`` and tests can compare against it. Integration mistakes that
-depend on other settings (sessions, caches, URLs) are in ``checks.py``.
+depend on other settings (sessions, caches, URLs) are in ``integration`` and ``stores``.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
@@ -237,6 +238,18 @@ def _failure_view(config: dict[str, Any]) -> Problem | None:
             f"CAPTCHA_GUARD['FAILURE_VIEW'] {path!r} is not an importable view.",
             "Give a dotted path to a view taking (request, reason).",
         )
+    # As Django checks CSRF_FAILURE_VIEW: a view that cannot take the call would fail with a
+    # TypeError (a 500) on the first wrong answer, long after deployment.
+    try:
+        inspect.signature(view).bind(None, reason=None)
+    except TypeError:
+        return Problem(
+            "captcha_guard.E018",
+            f"CAPTCHA_GUARD['FAILURE_VIEW'] {path!r} does not take two arguments, request and reason.",
+            "Define it as def view(request, reason): ... and return a response.",
+        )
+    except ValueError:  # no signature to inspect (some builtins): nothing to say
+        pass
     return None
 
 
