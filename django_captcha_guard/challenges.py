@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import random
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from django_captcha_guard.conf import CHALLENGE_ALIASES, get_settings
+from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 
 
 class Challenge(NamedTuple):
@@ -25,16 +25,16 @@ class Challenge(NamedTuple):
     answer: str  # what the user must type
 
 
-ChallengeFunction = Callable[[random.Random, dict[str, Any]], Challenge]
+ChallengeFunction = Callable[[random.Random, Config], Challenge]
 
 
-def text(rng: random.Random, config: dict[str, Any]) -> Challenge:
+def text(rng: random.Random, config: Config) -> Challenge:
     """``LENGTH`` characters drawn from ``ALPHABET``; the picture shows the answer."""
-    answer = "".join(rng.choice(config["ALPHABET"]) for _ in range(config["LENGTH"]))
+    answer = "".join(rng.choice(config.alphabet) for _ in range(config.length))
     return Challenge(display=answer, answer=answer)
 
 
-def arithmetic(rng: random.Random, config: dict[str, Any]) -> Challenge:
+def arithmetic(rng: random.Random, config: Config) -> Challenge:
     """A sum, difference or small product, computed here (never ``eval``)."""
     operator = rng.choice("+-×")
     if operator == "+":
@@ -52,7 +52,7 @@ def arithmetic(rng: random.Random, config: dict[str, Any]) -> Challenge:
 
 def get_challenge_function(path: str | None = None) -> ChallengeFunction:
     """The configured challenge function (a short name or a dotted path)."""
-    path = path or get_settings()["CHALLENGE"]
+    path = path or get_config().challenge
     function: ChallengeFunction = import_string(CHALLENGE_ALIASES.get(path, path))
     return function
 
@@ -68,7 +68,7 @@ def seeded_rng(key: str) -> random.Random:
     return random.Random(int.from_bytes(seed, "big"))
 
 
-def draw(key: str) -> tuple[Challenge, random.Random]:
+def challenge_for(key: str) -> tuple[Challenge, random.Random]:
     """The challenge for ``key`` and the generator, ready to draw that picture's noise."""
     rng = seeded_rng(key)
-    return get_challenge_function()(rng, get_settings()), rng
+    return get_challenge_function()(rng, get_config()), rng

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -15,7 +15,7 @@ def client_ip(request: HttpRequest) -> str:
     trust wrote; anything further left was written by the client and may be forged.
     """
     remote: str = request.META.get("REMOTE_ADDR", "")
-    proxies: int = get_settings()["TRUSTED_PROXIES"]
+    proxies: int = get_config().trusted_proxies
     if proxies:
         header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
         forwarded = [part.strip() for part in header.split(",")]

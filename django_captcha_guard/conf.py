@@ -13,7 +13,9 @@ one when a broken configuration is used anyway.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
@@ -100,10 +102,75 @@ def get_settings() -> dict[str, Any]:
     return {**DEFAULTS, **user_settings()}
 
 
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    backend: str  # a dotted path, the short names resolved
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The validated ``CAPTCHA_GUARD`` settings as typed, read-only values.
+
+    Built once per settings change by :func:`get_config`, so the hot paths read attributes
+    instead of merging and indexing a dict on every request, and a typo in a setting's
+    name is an ``AttributeError`` that mypy sees, not a ``KeyError`` in production.
+    Names are the settings' names in lower case; dotted-path settings have their short
+    names ("text", "database"...) resolved.
+    """
+
+    challenge: str
+    length: int
+    alphabet: str
+    case_sensitive: bool
+    timeout: int
+    image_size: tuple[int, int]
+    format: str
+    fonts: tuple[str, ...]
+    background: tuple[int, int, int]
+    palette: tuple[tuple[int, int, int], ...]
+    difficulty: str
+    store: StoreConfig
+    key_field: str
+    answer_field: str
+    protected_routes: tuple[str | Mapping[str, Any], ...]
+    failure_view: str | Callable[..., Any]
+    rate_limit: int | None
+    rate_limit_cache: str
+    trusted_proxies: int
+    enabled: bool
+
+    @classmethod
+    def from_settings(cls, merged: dict[str, Any]) -> Config:
+        """Typed values from a merged, already validated settings dict."""
+        store = merged["STORE"]
+        values = {name.lower(): value for name, value in merged.items()}
+        values.update(
+            challenge=CHALLENGE_ALIASES.get(merged["CHALLENGE"], merged["CHALLENGE"]),
+            image_size=tuple(merged["IMAGE_SIZE"]),
+            fonts=tuple(map(str, merged["FONTS"])),
+            background=tuple(merged["BACKGROUND"]),
+            palette=tuple(tuple(colour) for colour in merged["PALETTE"]),
+            store=StoreConfig(
+                backend=STORE_ALIASES.get(store["BACKEND"], store["BACKEND"]),
+                options=MappingProxyType(dict(store.get("OPTIONS", {}))),
+            ),
+            protected_routes=tuple(merged["PROTECTED_ROUTES"]),
+        )
+        return cls(**values)
+
+
+@functools.cache
+def get_config() -> Config:
+    """The settings as a :class:`Config`; raises ``ImproperlyConfigured`` as :func:`get_settings` does."""
+    return Config.from_settings(get_settings())
+
+
 @receiver(setting_changed)
 def _clear_cache(*, setting: str, **kwargs: Any) -> None:
     if setting in {"CAPTCHA_GUARD", "SECRET_KEY", "DEBUG"}:
         get_settings.cache_clear()
+        get_config.cache_clear()
 
 
 def problems() -> list[Problem]:

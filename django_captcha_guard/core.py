@@ -22,9 +22,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from django_captcha_guard import ratelimit
-from django_captcha_guard.challenges import draw
+from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.clients import client_ip
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
 from django_captcha_guard.submission import submitted
@@ -100,7 +100,7 @@ def is_valid_key(key: object) -> bool:
 
 def normalize(answer: str) -> str:
     answer = answer.strip()
-    return answer if get_settings()["CASE_SENSITIVE"] else answer.casefold()
+    return answer if get_config().case_sensitive else answer.casefold()
 
 
 def digest(key: str, answer: str, scope: str = "") -> str:
@@ -120,14 +120,14 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     ``captcha/new/``), so every one counts towards the client's ``RATE_LIMIT``: raises
     :class:`RateLimited` over it, and StoreUnavailable when the store or the counter is down.
     """
-    config = get_settings()
+    config = get_config()
     store = get_storage()
     wait = ratelimit.retry_after(request)
     if wait is not None:
         raise RateLimited(wait)
     key = new_key()
-    challenge, _rng = draw(key)
-    timeout = config["TIMEOUT"]
+    challenge, _rng = challenge_for(key)
+    timeout = config.timeout
     entry = Entry(digest(key, challenge.answer, scope), store.clock() + timeout)
     try:
         store.save(request, key, entry, timeout)
@@ -194,7 +194,7 @@ def enabled() -> bool:
     The system check (E030) refuses it too, but servers such as gunicorn never run checks,
     so the setting is refused here as well, where it would take effect.
     """
-    if get_settings()["ENABLED"]:
+    if get_config().enabled:
         return True
     if settings.DEBUG:
         return False

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from django_captcha_guard import responses
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import Reason
 
 __all__ = ["FailureView", "captcha_failure", "resolve", "respond"]
@@ -34,7 +34,7 @@ def respond(request: HttpRequest, reason: Reason, on_failure: FailureView | str 
 
 
 def resolve(on_failure: FailureView | str | None = None) -> FailureView:
-    view: Any = on_failure if on_failure is not None else get_settings()["FAILURE_VIEW"]
+    view: Any = on_failure if on_failure is not None else get_config().failure_view
     if isinstance(view, str):
         view = import_string(view)
     return view  # type: ignore[no-any-return]

@@ -31,7 +31,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpRequest
 
 from django_captcha_guard.clients import client_ip
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.storage.base import site_namespace
 from django_captcha_guard.storage.cache import raw_cache
@@ -67,7 +67,7 @@ def most_outstanding(rate_limit: int, timeout: int) -> int:
 
 def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:
     """Count one new challenge for this client; the seconds to wait if over the limit, else None."""
-    limit = get_settings()["RATE_LIMIT"]
+    limit = get_config().rate_limit
     if limit is None:
         return None
     now = clock()
@@ -82,12 +82,12 @@ def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) ->
 
 def render_allowed(key: str) -> bool:
     """Count one drawing of the picture for ``key``; False once it has had its share."""
-    timeout = get_settings()["TIMEOUT"]
+    timeout = get_config().timeout
     return _count(f"captcha_guard:{site_namespace()}:renders:{key}", timeout) <= RENDERS_PER_KEY
 
 
 def _count(cache_key: str, timeout: int) -> int:
-    alias = get_settings()["RATE_LIMIT_CACHE"]
+    alias = get_config().rate_limit_cache
     cache = _counting_cache(alias)
     # Below django-redis's IGNORE_EXCEPTIONS, which would turn an outage into "no count".
     operations = raw_cache(cache)

@@ -10,12 +10,13 @@ never match. The settings check (E013) has already refused any other shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
-from django_captcha_guard.conf import SAFE_METHODS, get_settings
+from django_captcha_guard.conf import SAFE_METHODS, get_config
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,14 @@ def protection_for(path: str, view_name: str | None, method: str = "POST") -> Pr
     method = method.upper()
     if method in SAFE_METHODS:
         return None
-    for entry in get_settings()["PROTECTED_ROUTES"]:
+    for entry in get_config().protected_routes:
         route, methods, scope = _parts(entry)
         if (methods is None or method in methods) and _covers(route, path, view_name):
             return Protection(scope)
     return None
 
 
-def _parts(entry: str | dict[str, Any]) -> tuple[str, set[str] | None, str]:
+def _parts(entry: str | Mapping[str, Any]) -> tuple[str, set[str] | None, str]:
     """Route, methods (None: every unsafe one) and scope of an entry."""
     if isinstance(entry, str):
         return entry, None, ""

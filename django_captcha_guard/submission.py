@@ -18,7 +18,7 @@ from django.http import HttpRequest, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 
 # Any non-string value is malformed for core.verify; this one says "the body was unreadable".
 UNREADABLE = object()
@@ -58,8 +58,8 @@ def from_mapping(data: object) -> tuple[Any, Any]:
     """The (key, answer) in already parsed data: a QueryDict, a dict, or anything else."""
     if not isinstance(data, Mapping):
         return UNREADABLE, UNREADABLE
-    config = get_settings()
-    return _value(data, config["KEY_FIELD"]), _value(data, config["ANSWER_FIELD"])
+    config = get_config()
+    return _value(data, config.key_field), _value(data, config.answer_field)
 
 
 def _body_data(request: HttpRequest) -> object:

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 from django.http import HttpResponse
 
-from django_captcha_guard.challenges import draw
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.challenges import challenge_for
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import is_valid_key
 
 
@@ -21,7 +21,7 @@ def solve(key: str) -> str:
     """The answer to the challenge ``key`` (whether or not it is still live)."""
     if not is_valid_key(key):
         raise ValueError(f"{key!r} is not a captcha key.")
-    challenge, _rng = draw(key)
+    challenge, _rng = challenge_for(key)
     return challenge.answer
 
 
@@ -36,13 +36,13 @@ def solved_fields(page: HttpResponse | str, index: int = 0) -> dict[str, str]:
     """
     if isinstance(page, HttpResponse):
         page = page.content.decode(page.charset or "utf-8")
-    config = get_settings()
-    finder = _KeyFinder(config["KEY_FIELD"])
+    config = get_config()
+    finder = _KeyFinder(config.key_field)
     finder.feed(page)
     if len(finder.keys) <= index:
         raise AssertionError(f"The page has {len(finder.keys)} captcha widget(s); widget {index} was asked for.")
     key = finder.keys[index]
-    return {config["KEY_FIELD"]: key, config["ANSWER_FIELD"]: solve(key)}
+    return {config.key_field: key, config.answer_field: solve(key)}
 
 
 class _KeyFinder(HTMLParser):

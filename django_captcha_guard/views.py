@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
 from django_captcha_guard import image, ratelimit
-from django_captcha_guard.challenges import draw
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.challenges import challenge_for
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
@@ -34,7 +34,7 @@ SCALES = {"1": 1, "2": 2}
 
 def image_url(key: str, scale: int = 1) -> str:
     """The path of the picture for ``key`` in the configured format (``scale=2`` for HiDPI)."""
-    url = reverse("captcha_guard:image", kwargs={"key": key, "extension": EXTENSIONS[get_settings()["FORMAT"]]})
+    url = reverse("captcha_guard:image", kwargs={"key": key, "extension": EXTENSIONS[get_config().format]})
     return f"{url}?scale={scale}" if scale != 1 else url
 
 
@@ -48,7 +48,7 @@ def picture(key: str, *, scale: int = 1, image_format: str | None = None) -> byt
 
     The one place the views call the renderer, for the image endpoint and the inline picture alike.
     """
-    challenge, rng = draw(key)
+    challenge, rng = challenge_for(key)
     return image.render(challenge.display, rng, scale=scale, image_format=image_format)
 
 
@@ -71,7 +71,7 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     ``.png`` always works and so does the configured format's extension; the extension
     picks the encoding. HEAD gets the same headers (Django drops the body).
     """
-    configured = get_settings()["FORMAT"]
+    configured = get_config().format
     formats = {"png": "PNG", EXTENSIONS[configured]: configured}
     if extension not in formats:
         raise Http404
@@ -127,7 +127,7 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     except StoreUnavailable:
         # Already logged where it happened (rate limit, store or core.issue).
         return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
-    body = {"key": key, "image_url": image_url(key), "expires_in": get_settings()["TIMEOUT"]}
+    body = {"key": key, "image_url": image_url(key), "expires_in": get_config().timeout}
     if drawn:
         body["image"] = data_url(key, scale)
     return private(JsonResponse(body))

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from django_captcha_guard.conf import CHALLENGE_ALIASES, get_settings
+from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.views import image_url, is_valid_scope
@@ -84,8 +84,8 @@ def render_widget(
         setattr(request, _PAGE_STATUS, (503, None))
         context.update(notice="unavailable", message=Result(Reason.UNAVAILABLE).message)
         return _render(template_name, context)
-    config = get_settings()
-    width, height = config["IMAGE_SIZE"]
+    config = get_config()
+    width, height = config.image_size
     context.update(
         notice="",
         key=key,
@@ -94,10 +94,10 @@ def render_widget(
         image_url_2x=image_url(key, scale=2),
         width=width,
         height=height,
-        key_field=config["KEY_FIELD"],
-        answer_field=config["ANSWER_FIELD"],
+        key_field=config.key_field,
+        answer_field=config.answer_field,
         new_url=reverse("captcha_guard:new"),
-        expires_in=config["TIMEOUT"],
+        expires_in=config.timeout,
         **_answer_hints(config),
     )
     return _render(template_name, context)
@@ -153,9 +153,9 @@ def page_nonce(context: Any, request: HttpRequest | None) -> str | None:
     return str(nonce) if nonce else None
 
 
-def _answer_hints(config: dict[str, Any]) -> dict[str, Any]:
+def _answer_hints(config: Config) -> dict[str, Any]:
     """Label, alt text, length and on-screen keyboard that suit the configured challenge."""
-    path = CHALLENGE_ALIASES.get(config["CHALLENGE"], config["CHALLENGE"])
+    path = config.challenge
     if path == CHALLENGE_ALIASES["arithmetic"]:
         return {
             "label": _("Result of the calculation in the picture"),
@@ -164,11 +164,11 @@ def _answer_hints(config: dict[str, Any]) -> dict[str, Any]:
             "inputmode": "numeric",
         }
     if path == CHALLENGE_ALIASES["text"]:
-        numeric = config["ALPHABET"].isdigit()
+        numeric = config.alphabet.isdigit()
         return {
             "label": _("Characters in the picture"),
             "alt": _("Characters to type, drawn as a picture"),
-            "maxlength": config["LENGTH"],
+            "maxlength": config.length,
             "inputmode": "numeric" if numeric else "text",
         }
     return {

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import RequestFactory
 
 from django_captcha_guard import core
-from django_captcha_guard.challenges import draw
+from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.storage import get_storage
 
 MEMORY = {"BACKEND": "memory"}
@@ -16,7 +16,7 @@ MEMORY = {"BACKEND": "memory"}
 def challenge(scope: str = "") -> tuple[str, str]:
     """Issue a real challenge and return (key, answer), as a user reading the picture would."""
     key = core.issue(RequestFactory().get("/"), scope)
-    return key, draw(key)[0].answer
+    return key, challenge_for(key)[0].answer
 
 
 def fields(key: str, answer: str) -> dict[str, Any]:

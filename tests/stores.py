@@ -26,7 +26,7 @@ from django.db import connections
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from django_captcha_guard.challenges import draw
+from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.storage import BaseStore, Entry, get_storage
 
 DB_SESSIONS = {"SESSION_ENGINE": "django.contrib.sessions.backends.db"}
@@ -125,7 +125,7 @@ def redis_client(alias: str) -> redis.Redis:
 
 
 def answer_for(key: str) -> str:
-    return draw(key)[0].answer
+    return challenge_for(key)[0].answer
 
 
 def configure(settings: Any, name: str, clock: FakeClock, prefix: str, **options: Any) -> None:

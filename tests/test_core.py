@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from django_captcha_guard import core
-from django_captcha_guard.challenges import draw
+from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.core import Reason
 
 
@@ -39,8 +39,8 @@ def test_case_sensitive_setting() -> None:
 def test_draw_is_deterministic_per_key_and_leaves_global_random_alone() -> None:
     state = random.getstate()
     key = core.new_key()
-    first, _ = draw(key)
-    second, _ = draw(key)
+    first, _ = challenge_for(key)
+    second, _ = challenge_for(key)
     assert first == second
     assert random.getstate() == state
 

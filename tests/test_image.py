@@ -17,7 +17,7 @@ from PIL import Image, ImageChops, ImageFilter
 
 from django_captcha_guard import colours, image
 from django_captcha_guard.challenges import arithmetic, text
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import Config, get_settings
 from django_captcha_guard.glyphs import bundled_fonts
 from django_captcha_guard.noise import draw
 
@@ -28,7 +28,7 @@ SOLID = [0] * 128 + [255] * 128  # a pixel belongs to a shape when at least half
 def picture(seed: int, *, scale: int = 1, config: dict | None = None, challenge=text) -> image.Picture:
     config = config or get_settings()
     rng = random.Random(seed)
-    return image.compose(challenge(rng, config).display, rng, config, scale=scale, inspect=True)
+    return image.compose(challenge(rng, Config.from_settings(config)).display, rng, config, scale=scale, inspect=True)
 
 
 def pixels(mask: Image.Image) -> int:

@@ -1,6 +1,6 @@
 """Labelled samples drawn with the project's own renderer, as an attacker would draw them.
 
-The package is open source, so an attacker runs the same ``challenges.draw`` and
+The package is open source, so an attacker runs the same ``challenges.challenge_for`` and
 ``image.render`` with keys of their own and gets unlimited labelled pictures. This module
 does exactly that, on every core, and turns each picture into the fixed-height grey (or
 colour) array the solver reads.
@@ -46,7 +46,7 @@ def render_one() -> tuple[str, bytes]:
     """One fresh challenge: its answer and the encoded picture the image view would serve."""
     from django_captcha_guard import challenges, core, image
 
-    challenge, rng = challenges.draw(core.new_key())
+    challenge, rng = challenges.challenge_for(core.new_key())
     return challenge.answer, image.render(challenge.display, rng)
 
 

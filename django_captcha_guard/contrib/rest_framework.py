@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, permissions, serializers  # type: ignore[import-untyped]
 from rest_framework.fields import empty  # type: ignore[import-untyped]
 
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import KEY_LENGTH, MAX_ANSWER_LENGTH, Reason, Result, verify_once
 from django_captcha_guard.responses import status_for
 from django_captcha_guard.submission import from_mapping
@@ -158,15 +158,15 @@ class CaptchaSerializerMixin:
 
     def get_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
-        config = get_settings()
-        fields[config["KEY_FIELD"]] = CaptchaKeyField()
-        fields[config["ANSWER_FIELD"]] = CaptchaAnswerField(scope=self.captcha_scope)
+        config = get_config()
+        fields[config.key_field] = CaptchaKeyField()
+        fields[config.answer_field] = CaptchaAnswerField(scope=self.captcha_scope)
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
         result = check(getattr(self, "context", {}), data, self.captcha_scope, self)
         if not result.ok:
-            error = {get_settings()["ANSWER_FIELD"]: [result.message]}
+            error = {get_config().answer_field: [result.message]}
             raise exceptions.ValidationError(error, code=result.reason.value)
         return super().to_internal_value(data)  # type: ignore[misc]
 

@@ -10,7 +10,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from django_captcha_guard.conf import STORE_ALIASES, get_settings
+from django_captcha_guard.conf import get_config
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
 from django_captcha_guard.storage.cache import CacheStore
 from django_captcha_guard.storage.database import DatabaseStore
@@ -32,13 +32,13 @@ __all__ = [
 @functools.cache
 def get_storage() -> BaseStore:
     """The configured store, built once per process (the memory store must be shared)."""
-    config = get_settings()["STORE"]
-    path = STORE_ALIASES.get(config["BACKEND"], config["BACKEND"])
+    config = get_config().store
+    path = config.backend
     try:
         store_class = import_string(path)
     except ImportError as exc:
         raise ImproperlyConfigured(f"CAPTCHA_GUARD['STORE']['BACKEND'] {path!r} does not import: {exc}") from exc
-    options: dict[str, Any] = config.get("OPTIONS", {})
+    options = dict(config.options)
     try:
         store: BaseStore = store_class(**options)
     except (TypeError, ValueError) as exc:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from django_captcha_guard import core, image
 from django_captcha_guard.challenges import get_challenge_function, seeded_rng
-from django_captcha_guard.conf import get_settings
+from django_captcha_guard.conf import get_config
 
 EXTENSIONS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpg"}
 
@@ -29,10 +29,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--scale", type=int, choices=[1, 2], default=1, help="2 for HiDPI pictures.")
 
-    def handle(self, *args: Any, count: int, out: Path, challenge: str | None, scale: int, **options: Any) -> None:
-        config = get_settings()
+    def handle(
+        self, *args: Any, count: int, out: Path | str, challenge: str | None, scale: int, **options: Any
+    ) -> None:
+        # call_command(..., out="dir") passes a str: argparse's type=Path only runs on the command line.
+        out = Path(out)
+        config = get_config()
         function = get_challenge_function(challenge)
-        extension = EXTENSIONS[config["FORMAT"]]
+        extension = EXTENSIONS[config.format]
         out.mkdir(parents=True, exist_ok=True)
         for n in range(count):
             # A fresh key per picture, drawn exactly as the image view draws it.
