@@ -1,10 +1,10 @@
-# Two commands for contributors: `make demo` and `make test`. Each builds its own
+# Commands for contributors: `make demo`, `make test` (what CI runs) and `make quick`. Each builds its own
 # virtual environment in .venv and installs what it needs.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench
+.PHONY: demo test quick lint bench
 
 $(STAMP): pyproject.toml setup.cfg
 	python3 -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	bash .ci/services.sh
 	$(MAKE) lint
 	$(PY) -m pytest
+
+# The unit tier, for the edit-test loop: no browsers, wheels, heavy loops, other processes
+# or store matrix (see docs/contributing.md). CI runs `make test`.
+quick: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser and not stores"
 
 # The store comes from CAPTCHA_GUARD_STORE (database, session, memory or cache), the address
 # from HOST and PORT (see demo_site/README.md).

@@ -56,16 +56,18 @@ def api() -> Any:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Store tests run with real transactions on every database.
+    """Store tests run with real transactions on every database, and are marked ``stores``.
 
     The stores' guarantees are about several connections and processes; inside the one
     transaction that ``db`` wraps a test in, other connections would see nothing (PostgreSQL)
-    or wait on its locks (SQLite).
+    or wait on its locks (SQLite). Flushing real databases after each of them is what
+    makes them slow, so ``make quick`` leaves them to ``make test``.
     """
     real_transactions = pytest.mark.django_db(transaction=True, databases="__all__")
     for item in items:
         if {"any_store", "redis_store"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(real_transactions, append=False)
+            item.add_marker(pytest.mark.stores)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

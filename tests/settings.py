@@ -45,6 +45,9 @@ MIDDLEWARE = [
     "django_captcha_guard.middleware.CaptchaGuardMiddleware",
 ]
 
+# Logins in tests need a password check, not a slow one (PBKDF2 costs ~0.3 s a login here).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 RUN_ID = os.environ.setdefault("CAPTCHA_GUARD_TEST_RUN", str(os.getpid()))
 POSTGRES_HOST = os.environ.get("CAPTCHA_GUARD_TEST_POSTGRES_HOST", "127.0.0.1")
 DATABASES = {
