@@ -56,6 +56,12 @@ DEFAULTS: dict[str, Any] = {
     # How many reverse proxies append to X-Forwarded-For in front of Django; 0 trusts
     # only REMOTE_ADDR, since a client can write any X-Forwarded-For it likes.
     "TRUSTED_PROXIES": 0,
+    # Offer the challenge spoken too (a Listen button and captcha/<key>.wav), for people
+    # who cannot see the picture (WCAG 1.1.1).
+    "AUDIO": True,
+    # Link the widget's default stylesheet (captcha_guard/captcha_guard.css); False leaves
+    # the look to the project.
+    "STYLESHEET": True,
     # False skips verification entirely; a system check refuses it when DEBUG is off.
     "ENABLED": True,
 }
@@ -138,6 +144,8 @@ class Config:
     rate_limit: int | None
     rate_limit_cache: str
     trusted_proxies: int
+    audio: bool
+    stylesheet: bool
     enabled: bool
 
     @classmethod

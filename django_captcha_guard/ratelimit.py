@@ -80,10 +80,13 @@ def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) ->
     return max(1, math.ceil((window + 1) * WINDOW - now))
 
 
-def render_allowed(key: str) -> bool:
-    """Count one drawing of the picture for ``key``; False once it has had its share."""
+def render_allowed(key: str, kind: str = "renders") -> bool:
+    """Count one drawing of the picture (or, with ``kind="audio"``, one mix of the audio) for ``key``.
+
+    False once it has had its share; the picture and the audio each have their own.
+    """
     timeout = get_config().timeout
-    return _count(f"captcha_guard:{site_namespace()}:renders:{key}", timeout) <= RENDERS_PER_KEY
+    return _count(f"captcha_guard:{site_namespace()}:{kind}:{key}", timeout) <= RENDERS_PER_KEY
 
 
 def _count(cache_key: str, timeout: int) -> int:

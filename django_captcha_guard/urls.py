@@ -1,4 +1,4 @@
-"""``path("captcha/", include("django_captcha_guard.urls"))`` adds the two endpoints.
+"""``path("captcha/", include("django_captcha_guard.urls"))`` adds the endpoints.
 
 The image pattern accepts any key-like text so that a malformed key gets a 400 from the
 view (a clear answer) instead of a 404 from the resolver.
@@ -14,5 +14,6 @@ app_name = "captcha_guard"
 
 urlpatterns = [
     path("new/", views.new_challenge, name="new"),
+    re_path(r"^(?P<key>[^/]{1,64})\.wav$", views.captcha_audio, name="audio"),
     re_path(r"^(?P<key>[^/]{1,64})\.(?P<extension>[a-z]{3,4})$", views.captcha_image, name="image"),
 ]

@@ -1,4 +1,4 @@
-"""The two public endpoints: the picture for a key, and a new challenge as JSON.
+"""The public endpoints: the picture and the audio for a key, and a new challenge as JSON.
 
 The image view only reads the store: it redraws the picture from the key (the same key
 always gives the same bytes), so reloading it or asking for the HiDPI copy costs no
@@ -6,7 +6,8 @@ state, and each key may be drawn only a few times (``ratelimit.RENDERS_PER_KEY``
 JSON view issues through ``core.issue``, which counts every challenge towards the
 client's ``RATE_LIMIT``; with ``?inline=1`` it also draws the picture into the JSON as a
 data URL (one of that picture's renders), for single-page apps that would rather not make
-a second request.
+a second request. The audio view (``captcha/<key>.wav``) is the picture's twin: the same
+challenge spoken, seeded the same way, each fetch counted as a new challenge is.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
-from django_captcha_guard import image, ratelimit
+from django_captcha_guard import audio, image, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
@@ -36,6 +38,19 @@ def image_url(key: str, scale: int = 1) -> str:
     """The path of the picture for ``key`` in the configured format (``scale=2`` for HiDPI)."""
     url = reverse("captcha_guard:image", kwargs={"key": key, "extension": EXTENSIONS[get_config().format]})
     return f"{url}?scale={scale}" if scale != 1 else url
+
+
+def audio_url(key: str) -> str | None:
+    """The path of the spoken challenge for ``key``; None when ``AUDIO`` is off or the challenge cannot be spoken."""
+    if not get_config().audio or audio.words(challenge_for(key)[0].display) is None:
+        return None
+    return reverse("captcha_guard:audio", kwargs={"key": key})
+
+
+def voice() -> str:
+    """The bundled voice for the active language: Simplified Chinese for zh-hans (and zh-cn, zh-sg), else English."""
+    language = (get_language() or "en").lower()
+    return "zh_Hans" if language in {"zh-hans", "zh-cn", "zh-sg", "zh"} else "en"
 
 
 def is_valid_scope(scope: object) -> bool:
@@ -96,6 +111,43 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     return private(response)
 
 
+@require_safe
+def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
+    """``GET captcha/<key>.wav``: the challenge spoken in the active language, 410 once it is gone.
+
+    Each fetch counts towards the client's ``RATE_LIMIT``, as a new picture does (429 with
+    ``Retry-After`` over it), and each key may be spoken ``RENDERS_PER_KEY`` times; the
+    widget's script fetches it once and replays it from memory.
+    """
+    if not is_valid_key(key):
+        return text_error(Result(Reason.MALFORMED).message, 400)
+    if audio_url(key) is None:
+        raise Http404
+    store = get_storage()
+    try:
+        entry = store.get(request, key)
+        if store.is_live(entry):
+            wait = ratelimit.retry_after(request)
+            if wait is not None:
+                response = text_error(str(RateLimited.message), 429)
+                response["Retry-After"] = str(wait)
+                return response
+            if not ratelimit.render_allowed(key, "audio"):
+                return text_error(_("This recording was requested too often. Please ask for a new picture."), 429)
+    except StoreUnavailable:
+        logger.error("Captcha store unavailable while serving audio", exc_info=True)
+        return text_error(Result(Reason.UNAVAILABLE).message, 503)
+    if not store.is_live(entry):
+        return text_error(Result(Reason.EXPIRED).message, 410)
+    challenge, rng = challenge_for(key)
+    spoken = voice()
+    body = audio.mix(challenge.display, rng, spoken)
+    assert body is not None  # audio_url() checked that it can be spoken
+    response = HttpResponse(body, content_type="audio/wav")
+    response["Content-Language"] = "zh-Hans" if spoken == "zh_Hans" else "en"
+    return private(response)
+
+
 @require_GET
 def new_challenge(request: HttpRequest) -> HttpResponse:
     """``GET captcha/new/``: issue a challenge, for SPAs and the refresh button.
@@ -105,6 +157,7 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     client asks for more than ``RATE_LIMIT`` a minute; 503 when the store is down.
     ``?inline=1`` adds ``"image"``, the picture as a ``data:`` URL (``&scale=2`` for HiDPI):
     it counts as one of the picture's ``RENDERS_PER_KEY``, and ``image_url`` still works.
+    ``audio_url`` is the spoken challenge (null when it cannot be spoken or ``AUDIO`` is off).
     """
     scopes = request.GET.getlist("scope") or [""]
     replaces = request.GET.getlist("replaces")
@@ -127,7 +180,12 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     except StoreUnavailable:
         # Already logged where it happened (rate limit, store or core.issue).
         return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
-    body = {"key": key, "image_url": image_url(key), "expires_in": get_config().timeout}
+    body = {
+        "key": key,
+        "image_url": image_url(key),
+        "audio_url": audio_url(key),
+        "expires_in": get_config().timeout,
+    }
     if drawn:
         body["image"] = data_url(key, scale)
     return private(JsonResponse(body))

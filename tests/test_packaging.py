@@ -3,7 +3,7 @@
 Builds the sdist and the wheel from a copy of the source (so the shared tree gets no build/ or dist/),
 checks that the build prints no warning and the metadata carries an SPDX licence expression,
 checks its contents, installs it with its dependencies into a fresh virtual environment,
-and renders a picture from a directory outside the source tree. Needs PyPI (or a pip
+and renders a picture and mixes a clip from a directory outside the source tree. Needs PyPI (or a pip
 cache) for the build backend and the dependencies; marked ``slow``.
 """
 
@@ -45,7 +45,10 @@ SCRIPT = textwrap.dedent(
     from django_captcha_guard.conf import problems
     assert problems() == [], problems()
     picture = Image.open(io.BytesIO(image.render("AKM34", random.Random(1))))
-    print(picture.format, picture.size, len(bundled_fonts()))
+    from django_captcha_guard import audio
+    import wave
+    clips = [wave.open(io.BytesIO(audio.mix("AKM34", random.Random(1), voice))) for voice in audio.VOICES]
+    print(picture.format, picture.size, len(bundled_fonts()), *(clip.getframerate() for clip in clips))
     """
 )
 
@@ -70,6 +73,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(PACKAGE, source / PACKAGE.name, ignore=SKIP)
     shutil.copytree(ROOT / "fonts", source / "fonts", ignore=SKIP)
+    shutil.copytree(ROOT / "voices", source / "voices", ignore=SKIP)
     out = tmp_path_factory.mktemp("dist")
     # PYTHONDONTWRITEBYTECODE makes setuptools warn that it skips byte-compiling; a
     # release build does not set it.
@@ -114,13 +118,17 @@ def test_the_metadata_has_an_spdx_licence_and_no_licence_classifier(build: Build
 
 
 @pytest.mark.slow
-def test_the_wheel_carries_fonts_licences_templates_static_locale_and_types(wheel: Path) -> None:
+def test_the_wheel_carries_fonts_voices_licences_templates_static_locale_and_types(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     fonts = {n for n in names if n.startswith("django_captcha_guard/fonts/") and n.endswith(".ttf")}
     assert len(fonts) >= 3
     assert {"django_captcha_guard/fonts/LICENSE-DejaVu.txt", "django_captcha_guard/fonts/LICENSE-OFL.txt"} <= names
     assert "django_captcha_guard/fonts/__init__.py" in names
     assert "django_captcha_guard/py.typed" in names
+    clips = {str(path.relative_to(ROOT / "voices")) for path in (ROOT / "voices").rglob("*.wav")}
+    assert len(clips) == 2 * 52
+    assert {f"django_captcha_guard/voices/{clip}" for clip in clips} <= names
+    assert {"django_captcha_guard/voices/NOTICE", "django_captcha_guard/voices/__init__.py"} <= names
     for folder in ("templates/captcha_guard", "static/captcha_guard", "locale"):
         expected = {
             str(path.relative_to(ROOT))
@@ -132,7 +140,7 @@ def test_the_wheel_carries_fonts_licences_templates_static_locale_and_types(whee
 
 
 @pytest.mark.slow
-def test_the_installed_wheel_renders_outside_the_source_tree(wheel: Path, tmp_path: Path) -> None:
+def test_the_installed_wheel_renders_and_speaks_outside_the_source_tree(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
@@ -151,4 +159,4 @@ def test_the_installed_wheel_renders_outside_the_source_tree(wheel: Path, tmp_pa
     )
     assert result.returncode == 0, result.stderr
     bundled = len(list((ROOT / "fonts").glob("*.ttf")))
-    assert result.stdout.split() == ["PNG", "(160,", "60)", str(bundled)]
+    assert result.stdout.split() == ["PNG", "(160,", "60)", str(bundled), "8000", "8000"]

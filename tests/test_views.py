@@ -52,9 +52,10 @@ def test_new_issues_a_live_challenge(client: Client) -> None:
     assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
     data = response.json()
-    assert set(data) == {"key", "image_url", "expires_in"}
+    assert set(data) == {"key", "image_url", "audio_url", "expires_in"}
     assert core.is_valid_key(data["key"])
     assert data["image_url"] == f"/captcha/{data['key']}.png"
+    assert data["audio_url"] == f"/captcha/{data['key']}.wav"
     assert data["expires_in"] == 300
     assert live(data["key"])
 

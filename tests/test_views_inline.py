@@ -36,7 +36,7 @@ def decoded(data_url: str, prefix: str = PNG_PREFIX) -> bytes:
 
 def test_inline_is_the_same_picture_as_the_image_url(client: Client) -> None:
     data = inline(client)
-    assert set(data) == {"key", "image_url", "image", "expires_in"}
+    assert set(data) == {"key", "image_url", "audio_url", "image", "expires_in"}
     assert data["image_url"] == image_url(data["key"])
     assert decoded(data["image"]) == client.get(data["image_url"]).content
 

@@ -275,7 +275,7 @@ def _proxies(config: dict[str, Any]) -> Problem | None:
 
 
 def _flags(config: dict[str, Any]) -> Problem | None:
-    for name in ("ENABLED", "CASE_SENSITIVE"):
+    for name in ("ENABLED", "CASE_SENSITIVE", "AUDIO", "STYLESHEET"):
         if not isinstance(config[name], bool):
             return Problem(
                 "captcha_guard.E017",
