@@ -30,7 +30,7 @@ from django_captcha_guard.submission import from_mapping
 from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget
 
 # Attributes Django's form machinery sets on a widget that belong on the answer input.
-_ANSWER_ATTRS = ("aria-describedby", "aria-invalid")
+_ANSWER_ATTRS = ("aria-invalid",)
 
 
 class CaptchaWidget(forms.Widget):
@@ -72,6 +72,11 @@ class CaptchaWidget(forms.Widget):
         # so every rendering issues a new one and the answer input starts empty.
         attrs = self.build_attrs(self.attrs, attrs)
         request = self.request
+        # Django describes the <fieldset> by the field's errors; a screen reader reads the
+        # input's description, so the answer input points at the error list too.
+        describedby = [attrs.get("aria-describedby", "")]
+        if attrs.get("aria-invalid") and attrs.get("id"):
+            describedby.append(f"{attrs['id']}_error")
         return render_widget(
             request,
             self.scope,
@@ -79,6 +84,7 @@ class CaptchaWidget(forms.Widget):
             nonce=page_nonce(None, request),
             template_name=self.template_name or TEMPLATE_NAME,
             answer_attrs=format_html_join(" ", '{}="{}"', ((k, attrs[k]) for k in _ANSWER_ATTRS if k in attrs)),
+            describedby=" ".join(filter(None, describedby)),
         )
 
     def value_from_datadict(self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str) -> Any:

@@ -27,9 +27,9 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.runtime import Context
 
-from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget, script_tag
+from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget, script_tag, stylesheet_tag
 
-__all__ = ["CaptchaExtension", "captcha", "captcha_js"]
+__all__ = ["CaptchaExtension", "captcha", "captcha_css", "captcha_js"]
 
 
 @pass_context
@@ -50,10 +50,17 @@ def captcha_js(context: Context) -> SafeString:
     return script_tag(request, page_nonce(context, request))
 
 
+@pass_context
+def captcha_css(context: Context) -> SafeString:
+    """``{{ captcha_css() }}``: the default stylesheet's link, if this page has not linked it yet."""
+    request = context.get("request")
+    return stylesheet_tag(request, page_nonce(context, request))
+
+
 class CaptchaExtension(Extension):
-    """Adds the :func:`captcha` and :func:`captcha_js` globals to the environment."""
+    """Adds the :func:`captcha`, :func:`captcha_js` and :func:`captcha_css` globals to the environment."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         globals_: dict[str, Any] = environment.globals
-        globals_.update(captcha=captcha, captcha_js=captcha_js)
+        globals_.update(captcha=captcha, captcha_js=captcha_js, captcha_css=captcha_css)

@@ -6,7 +6,9 @@ from ``captcha_guard/widget.html`` through the project's template engines, so a 
 overrides it the usual way (a project with no DjangoTemplates backend, only Jinja2, gets
 a Django engine of the app's own that reads the apps' ``templates`` folders); it holds no
 inline script or style and no ``on*`` attribute: ``captcha_guard.js`` reads its
-configuration from ``data-*`` attributes.
+configuration from ``data-*`` attributes. The first widget on a page also links the default
+stylesheet (unless ``STYLESHEET`` is False): a ``<link rel="stylesheet">`` from the static
+files, which HTML allows in the body and a ``style-src 'self'`` policy allows to load.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from django.utils.translation import gettext as _
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
-from django_captcha_guard.views import image_url, is_valid_scope
+from django_captcha_guard.views import audio_url, image_url, is_valid_scope
 
 TEMPLATE_NAME = "captcha_guard/widget.html"
 SCRIPT = "captcha_guard/captcha_guard.js"
+STYLESHEET = "captcha_guard/captcha_guard.css"
 # Request attributes: how many widgets this page has, whether the script is included, and
 # the status a page whose widget could not issue should have (see page_status).
 _COUNTER = "_captcha_guard_widgets"
 _SCRIPT_DONE = "_captcha_guard_script"
+_STYLESHEET_DONE = "_captcha_guard_stylesheet"
 _PAGE_STATUS = "_captcha_guard_page_status"
 
 
@@ -47,6 +51,7 @@ def render_widget(
     template_name: str = TEMPLATE_NAME,
     include_script: bool = True,
     answer_attrs: str = "",
+    describedby: str = "",
 ) -> SafeString:
     """Issue a challenge and render the widget for it, or a notice when that is not possible.
 
@@ -56,7 +61,8 @@ def render_widget(
     ``answer_id`` is the answer input's id (a form field passes its ``id_...``); by default
     each widget on the page gets a numbered one, so several widgets never share ids.
     ``answer_attrs`` are extra, already escaped attributes for the answer input (the form
-    field passes ``aria-invalid`` and ``aria-describedby`` through).
+    field passes ``aria-invalid`` through); ``describedby`` are ids that describe it (the
+    form field's error list), before the widget's own status line.
     """
     if request is None:
         raise ValueError(
@@ -72,6 +78,8 @@ def render_widget(
         "widget_id": widget_id,
         "answer_id": answer_id or f"{widget_id}-answer",
         "answer_attrs": answer_attrs,
+        "describedby": " ".join(filter(None, [describedby, f"{widget_id}-status"])),
+        "stylesheet": stylesheet_tag(request, nonce),
         "script": script_tag(request, nonce) if include_script else "",
     }
     try:
@@ -92,6 +100,7 @@ def render_widget(
         scope=scope,
         image_url=image_url(key),
         image_url_2x=image_url(key, scale=2),
+        audio_url=audio_url(key),
         width=width,
         height=height,
         key_field=config.key_field,
@@ -139,6 +148,24 @@ def script_tag(request: HttpRequest | None, nonce: str | None = None) -> SafeStr
     if nonce:
         return format_html('<script src="{}" defer nonce="{}"></script>', static(SCRIPT), nonce)
     return format_html('<script src="{}" defer></script>', static(SCRIPT))
+
+
+def stylesheet_tag(request: HttpRequest | None, nonce: str | None = None) -> SafeString:
+    """``<link rel="stylesheet">`` for the default look, the first time a page asks for it, then nothing.
+
+    Nothing at all when ``STYLESHEET`` is False. ``{% captcha_css %}`` calls this in
+    ``<head>``, so the widget is styled before it is painted; otherwise the first widget
+    links it. ``nonce`` is for a policy that allows only styles carrying the page's nonce.
+    """
+    if not get_settings()["STYLESHEET"]:
+        return SafeString("")
+    if request is not None:
+        if getattr(request, _STYLESHEET_DONE, False):
+            return SafeString("")
+        setattr(request, _STYLESHEET_DONE, True)
+    if nonce:
+        return format_html('<link rel="stylesheet" href="{}" nonce="{}">', static(STYLESHEET), nonce)
+    return format_html('<link rel="stylesheet" href="{}">', static(STYLESHEET))
 
 
 def page_nonce(context: Any, request: HttpRequest | None) -> str | None:

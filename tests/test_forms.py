@@ -5,6 +5,7 @@ The module doubles as a URLconf (``login/``, a form view) for the end-to-end tes
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -130,6 +131,20 @@ def test_a_wrong_answer_shows_a_new_picture_and_an_empty_answer() -> None:
     assert solve(key) not in html
     assert 'aria-invalid="true"' in html
     assert "The captcha answer is wrong. Please try again." in html
+
+
+def test_the_answer_input_is_described_by_the_error_list() -> None:
+    """Django describes the fieldset; a screen reader reading the input must hear the error too."""
+    fresh = LoginForm(request=get()).as_div()
+    assert 'aria-describedby="captcha-guard-1-status"' in fresh and "id_captcha_error" not in fresh
+    request = post({"username": "ann", "captcha_key": core.new_key(), "captcha_answer": "X"})
+    form = LoginForm(request.POST, request=request)
+    assert not form.is_valid()
+    html = form.as_div()
+    assert '<ul class="errorlist" id="id_captcha_error">' in html
+    answer = re.search(r'<input type="text" class="captcha-guard-answer"[^>]*>', html)
+    assert answer is not None
+    assert 'aria-describedby="id_captcha_error captcha-guard-1-status"' in answer.group()
 
 
 def test_duplicate_fields_are_malformed() -> None:

@@ -1,4 +1,4 @@
-"""``{{ captcha() }}`` and ``{{ captcha_js() }}`` through Django's own Jinja2 backend."""
+"""``{{ captcha() }}``, ``{{ captcha_js() }}`` and ``{{ captcha_css() }}`` through Django's own Jinja2 backend."""
 
 from __future__ import annotations
 
@@ -77,6 +77,16 @@ def test_the_script_comes_once_per_page_with_the_request_nonce() -> None:
         {"src": "/static/captcha_guard/captcha_guard.js", "defer": None, "nonce": "from-request"}
     ]
     assert [div["id"] for div in tags.all("div")] == ["captcha-guard-1", "captcha-guard-2"]
+
+
+def test_the_stylesheet_comes_once_per_page_with_the_request_nonce() -> None:
+    request = RequestFactory().get("/")
+    request.csp_nonce = "n"  # type: ignore[attr-defined]
+    html = render("<head>{{ captcha_css() }}</head>{{ captcha() }}{{ captcha_css() }}", request)
+    assert Tags(html).all("link") == [
+        {"rel": "stylesheet", "href": "/static/captcha_guard/captcha_guard.css", "nonce": "n"}
+    ]
+    assert html.index("<link") < html.index("</head>")
 
 
 def test_the_widget_template_can_be_chosen() -> None:

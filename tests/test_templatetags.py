@@ -63,7 +63,11 @@ def test_widget_markup() -> None:
         "data-new-url": "/captcha/new/",
         "data-scope": "",
         "data-expires-in": "300",
+        "data-announce-picture": "A new picture is shown.",
+        "data-announce-failed": "Could not load a new challenge. Please reload the page.",
     }
+    assert tags.one("link") == {"rel": "stylesheet", "href": "/static/captcha_guard/captcha_guard.css"}
+    assert html.index("<link") < html.index("<div")
     assert tags.one("img") == {
         "class": "captcha-guard-image",
         "src": f"/captcha/{key}.png",
@@ -73,12 +77,21 @@ def test_widget_markup() -> None:
         "alt": "Characters to type, drawn as a picture",
         "data-captcha-guard-image": None,
     }
-    assert tags.one("button") == {
+    # Both shown by the script; without it a reload is the refresh, and there is no player.
+    refresh, listen = tags.all("button")
+    assert refresh == {
         "type": "button",
-        "class": "captcha-guard-refresh",
+        "class": "captcha-guard-button captcha-guard-refresh",
         "aria-controls": "captcha-guard-1",
         "data-captcha-guard-refresh": None,
-        "hidden": None,  # shown by the script; without it a reload is the refresh
+        "hidden": None,
+    }
+    assert listen == {
+        "type": "button",
+        "class": "captcha-guard-button captcha-guard-listen",
+        "data-captcha-guard-listen": None,
+        "data-audio-url": f"/captcha/{key}.wav",
+        "hidden": None,
     }
     assert tags.one("input", type="hidden") == {
         "type": "hidden",
@@ -99,10 +112,32 @@ def test_widget_markup() -> None:
         "autocapitalize": "off",
         "autocorrect": "off",
         "spellcheck": "false",
+        "aria-describedby": "captcha-guard-1-status",
         "data-captcha-guard-answer": None,
     }
+    assert tags.one("p") == {
+        "class": "captcha-guard-status",
+        "id": "captcha-guard-1-status",
+        "role": "status",
+        "data-captcha-guard-status": None,
+    }
     assert tags.one("script") == {"src": "/static/captcha_guard/captcha_guard.js", "defer": None}
-    assert tags.text == ["New picture", "Characters in the picture"]
+    assert tags.text == ["New picture", "Listen", "Characters in the picture"]
+
+
+def test_stylesheet_once_per_page_with_the_nonce_or_not_at_all(settings: Any) -> None:
+    html = render("<head>{% captcha_css %}</head>{% captcha %}{% captcha %}", csp_nonce="abc")
+    links = Tags(html).all("link")
+    assert links == [{"rel": "stylesheet", "href": "/static/captcha_guard/captcha_guard.css", "nonce": "abc"}]
+    assert html.index("<link") < html.index("</head>")
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}, "STYLESHEET": False}
+    assert Tags(render("{% captcha_css %}{% captcha %}")).all("link") == []
+
+
+def test_no_listen_button_without_audio(settings: Any) -> None:
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory"}, "AUDIO": False}
+    tags = Tags(render("{% captcha %}"))
+    assert [b["class"] for b in tags.all("button")] == ["captcha-guard-button captcha-guard-refresh"]
 
 
 def test_the_widget_challenge_is_real_and_live() -> None:
@@ -226,7 +261,8 @@ def test_translated_widget() -> None:
     with translation.override("zh-hans"):
         tags = Tags(render("{% captcha %}"))
     assert tags.one("img")["alt"] == "待输入字符的图片"
-    assert tags.text == ["换一张", "图片中的字符"]
+    assert tags.text == ["换一张", "收听", "图片中的字符"]
+    assert tags.one("div")["data-announce-picture"] != "A new picture is shown."
 
 
 def test_widget_in_a_real_page_with_sessions(client: Client, settings: Any, db: None) -> None:

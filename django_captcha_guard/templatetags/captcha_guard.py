@@ -1,9 +1,11 @@
-"""``{% load captcha_guard %}``: ``{% captcha %}`` and ``{% captcha_js %}``.
+"""``{% load captcha_guard %}``: ``{% captcha %}``, ``{% captcha_js %}`` and ``{% captcha_css %}``.
 
 ``{% captcha %}`` issues a challenge and renders ``captcha_guard/widget.html``; the first
 widget on a page also includes ``captcha_guard.js`` (deferred, with the page's CSP nonce).
 ``{% captcha_js %}`` includes the script earlier, e.g. in ``<head>``; either way it is
-included once per page.
+included once per page. ``{% captcha_css %}`` links the default stylesheet in ``<head>``
+(otherwise the first widget links it), also once per page and not at all when
+``STYLESHEET`` is False.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django import template
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
-from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget, script_tag
+from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget, script_tag, stylesheet_tag
 
 register = template.Library()
 
@@ -33,3 +35,10 @@ def captcha_js(context: Context) -> SafeString:
     """``{% captcha_js %}``: the widget's script tag, if this page has not included it yet."""
     request = context.get("request")
     return script_tag(request, page_nonce(context, request))
+
+
+@register.simple_tag(takes_context=True)
+def captcha_css(context: Context) -> SafeString:
+    """``{% captcha_css %}``: the default stylesheet's link, if this page has not linked it yet."""
+    request = context.get("request")
+    return stylesheet_tag(request, page_nonce(context, request))
