@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the services the suite talks to are here: Redis at 127.0.0.1:6379 and
-# Debian's Chromium. Fails loudly instead of letting tests skip.
+# Debian's Chromium, and axe-core from npm for the accessibility tests. Fails loudly
+# instead of letting tests skip.
 set -euo pipefail
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
@@ -15,9 +16,15 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis at 127.0.0.1:637
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # A Chinese font, so the zh-hans screenshots of the browser tests are legible.
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 test -x /usr/bin/chromium || { echo "Chromium is missing at /usr/bin/chromium" >&2; exit 1; }
+
+# axe-core, pinned by tests/e2e/axe/package-lock.json (the tests also run npm ci if it is missing).
+if [ ! -f tests/e2e/axe/node_modules/axe-core/axe.min.js ]; then
+  (cd tests/e2e/axe && npm ci --no-audit --no-fund --silent)
+fi

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.e2e import axe
 from tests.e2e.browsing import Watch, new_page
 from tests.e2e.server import DemoServer, migrate, run_demo
 
@@ -92,6 +93,8 @@ def page(open_page: Callable[..., Page], demo: DemoServer) -> Page:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for folder in SCREENSHOTS:
         terminalreporter.write_line(f"browser test screenshots: {folder}")
+    for line in axe.RESULTS:
+        terminalreporter.write_line(f"axe-core {axe.version()}, WCAG 2.2 AA: {line}")
 
 
 @pytest.hookimpl(wrapper=True)
