@@ -157,7 +157,7 @@ def stylesheet_tag(request: HttpRequest | None, nonce: str | None = None) -> Saf
     ``<head>``, so the widget is styled before it is painted; otherwise the first widget
     links it. ``nonce`` is for a policy that allows only styles carrying the page's nonce.
     """
-    if not get_settings()["STYLESHEET"]:
+    if not get_config().stylesheet:
         return SafeString("")
     if request is not None:
         if getattr(request, _STYLESHEET_DONE, False):

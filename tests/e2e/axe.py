@@ -8,6 +8,7 @@ When ``node_modules`` is missing the first use runs ``npm ci``, so CI installs i
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,8 +34,6 @@ def source() -> str:
 
 
 def version() -> str:
-    import json
-
     return str(json.loads((SOURCE.parent / "package.json").read_text())["version"])
 
 
