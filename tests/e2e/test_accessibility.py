@@ -8,6 +8,7 @@ must fail on it, so a silently broken axe run cannot pass the suite.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -151,3 +152,24 @@ def test_dark_scheme_when_the_page_has_one(page: Page) -> None:
     assert answer.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
     page.evaluate("() => { document.documentElement.style.colorScheme = 'light dark'; }")
     assert answer.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(30, 33, 37)"
+
+
+def test_screenshots_of_the_default_look(open_page: Callable[..., Page], demo: DemoServer, screenshots: Path) -> None:
+    """docs/images/widget*.png: the default stylesheet, Listen playing, forced colours, 320 px."""
+    page = open_page(demo, scale=2)
+    page.goto("/login/")
+    form = page.locator(FORM)
+    widget.wait_shown(widget.image(page, FORM))
+    page.fill("#id_username", "demo")
+    form.screenshot(path=screenshots / "widget.png")
+
+    page.locator(f"{FORM} [data-captcha-guard-listen]").focus()
+    page.keyboard.press("Enter")
+    expect(widget.widget(page, FORM)).to_have_attribute("data-captcha-guard-playing", "")
+    widget.widget(page, FORM).screenshot(path=screenshots / "widget-listen.png")
+
+    page.emulate_media(forced_colors="active")
+    widget.widget(page, FORM).screenshot(path=screenshots / "widget-forced-colours.png")
+    page.emulate_media(forced_colors="none")
+    page.set_viewport_size({"width": 320, "height": 640})
+    form.screenshot(path=screenshots / "widget-320px.png")
