@@ -103,3 +103,13 @@ def test_the_picture_arrives_inline_under_a_policy_that_allows_data_images_here_
     assert base64.b64decode(src.split(",", 1)[1]) == served.body()
     other = page.request.get(f"{demo.url}/login/")
     assert "img-src 'self';" in other.headers["content-security-policy"]
+
+
+def test_listen_plays_the_audio_url_of_the_json(page: Page) -> None:
+    page.goto("/sms/")
+    key = current_key(page)
+    listen = page.locator("#sms-listen")
+    expect(listen).to_be_visible()
+    with page.expect_response(f"**/captcha/{key}.wav") as clip:
+        listen.click()
+    assert clip.value.status == 200 and clip.value.headers["content-type"] == "audio/wav"

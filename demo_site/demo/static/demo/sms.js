@@ -3,7 +3,8 @@
 // captcha/new/?inline=1 returns {key, image_url, image}, where image is the picture itself
 // as a data: URL (one request instead of two; the page's CSP allows img-src data:); the POST carries the key and the answer as JSON; a failed
 // check answers 400 {"code": 400, "errmsg": "..."}; after any answer the challenge is
-// used up, so the page asks for a new one.
+// used up, so the page asks for a new one. audio_url is the same challenge spoken: an
+// <audio> element from our own origin plays it (the CSP's default-src 'self' allows it).
 "use strict";
 
 (function () {
@@ -16,6 +17,8 @@
   const answerInput = document.getElementById("sms-answer");
   const mobileInput = document.getElementById("sms-mobile");
   const status = document.getElementById("sms-status");
+  const listen = document.getElementById("sms-listen");
+  let player = null;
   const csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const config = form.dataset;
 
@@ -52,6 +55,22 @@
     keyInput.value = data.key;
     image.src = data.image || data.image_url;
     answerInput.value = "";
+    if (player) {
+      player.pause();
+      player = null;
+    }
+    listen.dataset.audioUrl = data.audio_url || "";
+    listen.hidden = !data.audio_url;
+  }
+
+  function play() {
+    if (player) {
+      player.pause();
+    }
+    player = new Audio(listen.dataset.audioUrl);
+    player.play().catch(function () {
+      show(config.loadError, "error");
+    });
   }
 
   async function send(event) {
@@ -72,6 +91,7 @@
   }
 
   document.getElementById("sms-refresh").addEventListener("click", newChallenge);
+  listen.addEventListener("click", play);
   form.addEventListener("submit", send);
   newChallenge();
 })();
