@@ -141,10 +141,8 @@ def script_tag(request: HttpRequest | None, nonce: str | None = None) -> SafeStr
     Loaded with ``defer`` so it never blocks rendering; ``nonce`` lets it run under a
     Content-Security-Policy that only allows scripts carrying the page's nonce.
     """
-    if request is not None:
-        if getattr(request, _SCRIPT_DONE, False):
-            return SafeString("")
-        setattr(request, _SCRIPT_DONE, True)
+    if not _first_on_page(request, _SCRIPT_DONE):
+        return SafeString("")
     if nonce:
         return format_html('<script src="{}" defer nonce="{}"></script>', static(SCRIPT), nonce)
     return format_html('<script src="{}" defer></script>', static(SCRIPT))
@@ -157,15 +155,21 @@ def stylesheet_tag(request: HttpRequest | None, nonce: str | None = None) -> Saf
     ``<head>``, so the widget is styled before it is painted; otherwise the first widget
     links it. ``nonce`` is for a policy that allows only styles carrying the page's nonce.
     """
-    if not get_config().stylesheet:
+    if not get_config().stylesheet or not _first_on_page(request, _STYLESHEET_DONE):
         return SafeString("")
-    if request is not None:
-        if getattr(request, _STYLESHEET_DONE, False):
-            return SafeString("")
-        setattr(request, _STYLESHEET_DONE, True)
     if nonce:
         return format_html('<link rel="stylesheet" href="{}" nonce="{}">', static(STYLESHEET), nonce)
     return format_html('<link rel="stylesheet" href="{}">', static(STYLESHEET))
+
+
+def _first_on_page(request: HttpRequest | None, attribute: str) -> bool:
+    """True the first time this page (request) asks under ``attribute``; always True without a request."""
+    if request is None:
+        return True
+    if getattr(request, attribute, False):
+        return False
+    setattr(request, attribute, True)
+    return True
 
 
 def page_nonce(context: Any, request: HttpRequest | None) -> str | None:

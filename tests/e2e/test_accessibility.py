@@ -7,10 +7,12 @@ must fail on it, so a silently broken axe run cannot pass the suite.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e import axe, widget
@@ -173,3 +175,20 @@ def test_screenshots_of_the_default_look(open_page: Callable[..., Page], demo: D
     page.emulate_media(forced_colors="none")
     page.set_viewport_size({"width": 320, "height": 640})
     form.screenshot(path=screenshots / "widget-320px.png")
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_the_buttons_text_shows_in_every_state(page: Page, mode: str) -> None:
+    """Under forced colours a Highlight background once hid the playing Listen button's text."""
+    page.emulate_media(**MODES[mode])  # type: ignore[arg-type]
+    page.goto("/login/")
+    listen = page.locator(f"{FORM} [data-captcha-guard-listen]")
+    for playing in (False, True):
+        if playing:
+            widget.widget(page, FORM).evaluate("w => w.setAttribute('data-captcha-guard-playing', '')")
+        shot = Image.open(io.BytesIO(listen.screenshot())).convert("L")
+        width, height = shot.size
+        # The middle of the button, where its name is drawn: text means dark and light pixels.
+        middle = shot.crop((width // 4, height // 3, width * 3 // 4, height * 2 // 3))
+        low, high = middle.getextrema()
+        assert high - low > 100, (mode, playing, low, high)
