@@ -72,12 +72,42 @@ def test_apps_can_refresh_through_the_api(page: Page) -> None:
     assert "data-captcha-guard" in rejected
 
 
+def test_a_second_script_hooks_in_before_or_after_this_one(page: Page) -> None:
+    """CaptchaGuard.use(fn) and window.CaptchaGuardFeatures: how another static file adds a feature."""
+    # Before captcha_guard.js runs (an init script comes first): the queue.
+    page.context.add_init_script(
+        "window.CaptchaGuardFeatures = [(w, api) => w.setAttribute('data-early', api.part(w, 'key').value)];"
+    )
+    page.goto("/two/")
+    widgets = page.locator("[data-captcha-guard]")
+    expect(widgets).to_have_count(2)
+    for index in range(2):
+        w = widgets.nth(index)
+        assert w.get_attribute("data-early") == w.locator("[data-captcha-guard-key]").input_value()
+    # After it ran: use() reaches the widgets already set up, and init() brings new ones in.
+    page.evaluate("() => CaptchaGuard.use((w, api) => api.announce(w, 'hooked'))")
+    expect(page.locator("[data-captcha-guard-status]").first).to_have_text("hooked")
+    page.evaluate(
+        """() => {
+            const copy = document.querySelector("[data-captcha-guard]").cloneNode(true);
+            copy.removeAttribute("data-captcha-guard-ready");
+            copy.id = "late";
+            copy.querySelector("[data-captcha-guard-status]").textContent = "";
+            document.querySelector("main").append(copy);
+            CaptchaGuard.init(document);
+        }"""
+    )
+    expect(page.locator("#late [data-captcha-guard-status]")).to_have_text("hooked")
+    assert page.locator("#late").get_attribute("data-early")
+
+
 def test_without_javascript_the_form_still_works(browser: Browser, demo: DemoServer) -> None:
     context = browser.new_context(base_url=demo.url, java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto("/login/")
         expect(widget.widget(page, FORM).locator("[data-captcha-guard-refresh]")).to_be_hidden()
+        expect(widget.widget(page, FORM).locator("[data-captcha-guard-listen]")).to_be_hidden()
         assert widget.wait_shown(widget.image(page, FORM)) > 0
         page.fill("#id_username", "demo")
         page.fill("#id_password", "demo")
