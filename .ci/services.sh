@@ -25,6 +25,7 @@ fi
 test -x /usr/bin/chromium || { echo "Chromium is missing at /usr/bin/chromium" >&2; exit 1; }
 
 # axe-core, pinned by tests/e2e/axe/package-lock.json (the tests also run npm ci if it is missing).
-if [ ! -f tests/e2e/axe/node_modules/axe-core/axe.min.js ]; then
-  (cd tests/e2e/axe && npm ci --no-audit --no-fund --silent)
+axe_dir="$(dirname "$0")/../tests/e2e/axe"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+  (cd "$axe_dir" && npm ci --no-audit --no-fund --silent)
 fi
