@@ -73,7 +73,6 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(PACKAGE, source / PACKAGE.name, ignore=SKIP)
     shutil.copytree(ROOT / "fonts", source / "fonts", ignore=SKIP)
-    shutil.copytree(ROOT / "voices", source / "voices", ignore=SKIP)
     out = tmp_path_factory.mktemp("dist")
     # PYTHONDONTWRITEBYTECODE makes setuptools warn that it skips byte-compiling; a
     # release build does not set it.
@@ -125,7 +124,8 @@ def test_the_wheel_carries_fonts_voices_licences_templates_static_locale_and_typ
     assert {"django_captcha_guard/fonts/LICENSE-DejaVu.txt", "django_captcha_guard/fonts/LICENSE-OFL.txt"} <= names
     assert "django_captcha_guard/fonts/__init__.py" in names
     assert "django_captcha_guard/py.typed" in names
-    clips = {str(path.relative_to(ROOT / "voices")) for path in (ROOT / "voices").rglob("*.wav")}
+    voices = ROOT / "django_captcha_guard" / "voices"
+    clips = {str(path.relative_to(voices)) for path in voices.rglob("*.wav")}
     assert len(clips) == 2 * 52
     assert {f"django_captcha_guard/voices/{clip}" for clip in clips} <= names
     assert {"django_captcha_guard/voices/NOTICE", "django_captcha_guard/voices/__init__.py"} <= names

@@ -1,7 +1,9 @@
-"""Build the bundled voice clips in voices/ with eSpeak NG (a development tool, run once).
+"""Build the bundled voice clips beside this file with eSpeak NG (a development tool, run once).
 
     apt-get install espeak-ng
-    .venv/bin/python tools/build_voices.py
+    .venv/bin/python -m django_captcha_guard.voices.build
+
+It ships with the clips so that anyone can see, and redo, how they were made.
 
 Each word is synthesised on its own (``espeak-ng -w``, 22,050 Hz 16-bit), its leading and
 trailing silence trimmed, resampled to 8,000 Hz through a windowed-sinc low-pass (telephone
@@ -19,15 +21,13 @@ from __future__ import annotations
 import array
 import math
 import subprocess
-import sys
 import tempfile
 import wave
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from django_captcha_guard.audio import PEAK, RATE
 
-from django_captcha_guard.audio import PEAK, RATE  # noqa: E402
+VOICES = Path(__file__).resolve().parent
 
 LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 PINYIN_DIGITS = ["ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3", "shi2"]
@@ -104,7 +104,7 @@ def to_8bit(samples: list[float]) -> bytes:
 
 def main() -> None:
     for language, words in WORDS.items():
-        folder = ROOT / "voices" / language
+        folder = VOICES / language
         folder.mkdir(parents=True, exist_ok=True)
         for name, (voice, text) in words.items():
             # Characters at 150 words a minute (eSpeak's default is 175) to be clear; the

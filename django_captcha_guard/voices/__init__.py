@@ -1,0 +1,1 @@
+"""Bundled voice clips for the audio challenge, their NOTICE, and the script that built them (build.py)."""
