@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     # Link the widget's default stylesheet (captcha_guard/captcha_guard.css); False leaves
     # the look to the project.
     "STYLESHEET": True,
+    # Scopes that ask for a captcha only after failures, e.g. {"login": {"THRESHOLD": 3,
+    # "WINDOW": 900, "SUBJECT": "username"}}; empty, every scope always asks (docs/cost.md).
+    "PROGRESSIVE": {},
     # False skips verification entirely; a system check refuses it when DEBUG is off.
     "ENABLED": True,
 }
@@ -146,6 +149,7 @@ class Config:
     trusted_proxies: int
     audio: bool
     stylesheet: bool
+    progressive: Mapping[str, Mapping[str, Any]]
     enabled: bool
 
     @classmethod
@@ -164,6 +168,7 @@ class Config:
                 options=MappingProxyType(dict(store.get("OPTIONS", {}))),
             ),
             protected_routes=tuple(merged["PROTECTED_ROUTES"]),
+            progressive=MappingProxyType({scope: dict(options) for scope, options in merged["PROGRESSIVE"].items()}),
         )
         return cls(**values)
 

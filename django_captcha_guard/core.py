@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from django_captcha_guard import ratelimit
+from django_captcha_guard import progressive, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
@@ -50,6 +50,9 @@ class Reason(StrEnum):
     EXPIRED = "expired"  # unknown, already used or timed-out key
     WRONG = "wrong"
     UNAVAILABLE = "unavailable"  # the store could not be reached; fails closed
+    NOT_NEEDED = "not_needed"  # PROGRESSIVE: this scope asked no captcha of this request
+    LIMITED = "limited"  # per_subject: the subject had its share of successes this period
+    NO_SUBJECT = "no_subject"  # per_subject: the request names no subject to count
 
 
 MESSAGES: dict[Reason, Promise] = {
@@ -59,7 +62,13 @@ MESSAGES: dict[Reason, Promise] = {
     Reason.EXPIRED: _("The captcha has expired. Please try again with the new picture."),
     Reason.WRONG: _("The captcha answer is wrong. Please try again."),
     Reason.UNAVAILABLE: _("The captcha service is temporarily unavailable. Please try again later."),
+    Reason.NOT_NEEDED: _("No captcha was needed."),
+    Reason.LIMITED: _("This was done too often for the same account or number. Please try again later."),
+    Reason.NO_SUBJECT: _("The request does not say which account or number it is for."),
 }
+# Failures that count towards PROGRESSIVE: an answer was tried. Not MISSING (a page may not
+# have shown the widget this request turned out to need) nor UNAVAILABLE (our outage).
+_COUNTED_FAILURES = frozenset({Reason.WRONG, Reason.EXPIRED, Reason.MALFORMED})
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.reason is Reason.OK
+        """Whether the request may proceed: the captcha was solved, or none was needed."""
+        return self.reason in (Reason.OK, Reason.NOT_NEEDED)
 
     @property
     def message(self) -> str:
@@ -152,6 +162,8 @@ def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Resu
             getattr(request, "path", ""),
         )
         captcha_failed.send(sender=verify, request=request, reason=result.reason)
+        if result.reason in _COUNTED_FAILURES:
+            progressive.note_failure(request, scope)
     return result
 
 
@@ -170,12 +182,15 @@ def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") ->
     A challenge is single-use, so a second check on the same request would always fail;
     the first check for a scope decides for every entry point. A check for another scope
     verifies anew, so it passes only if the request answered a challenge of that scope.
+    A scope in ``PROGRESSIVE`` that needs no captcha yet passes with ``NOT_NEEDED``, and
+    leaves any challenge the request carries untouched.
     """
     results = _results(request)
     previous = results.get(scope)
     if previous is not None:
         return previous
-    result = verify(request, key, answer, scope)
+    needed = not enabled() or progressive.check_needed(request, scope)
+    result = verify(request, key, answer, scope) if needed else Result(Reason.NOT_NEEDED)
     results[scope] = result
     return result
 

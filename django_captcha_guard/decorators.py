@@ -19,8 +19,10 @@ from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.views import View
 
 from django_captcha_guard.conf import SAFE_METHODS
-from django_captcha_guard.core import check_request
+from django_captcha_guard.core import Reason, check_request
 from django_captcha_guard.failure import FailureView, resolve, respond
+from django_captcha_guard.limits import Rate, check_subject
+from django_captcha_guard.subjects import Subject
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
@@ -31,7 +33,11 @@ def require_captcha(view: ViewFunction, /) -> ViewFunction: ...
 
 @overload
 def require_captcha(
-    *, scope: str = "", methods: Iterable[str] | None = None, on_failure: FailureView | str | None = None
+    *,
+    scope: str = "",
+    methods: Iterable[str] | None = None,
+    on_failure: FailureView | str | None = None,
+    per_subject: tuple[Subject, str] | None = None,
 ) -> Callable[[ViewFunction], ViewFunction]: ...
 
 
@@ -42,13 +48,18 @@ def require_captcha(
     scope: str = "",
     methods: Iterable[str] | None = None,
     on_failure: FailureView | str | None = None,
+    per_subject: tuple[Subject, str] | None = None,
 ) -> Any:
     """Require a solved challenge on every request but GET, HEAD, OPTIONS and TRACE.
 
     ``scope`` must match the one the challenge was issued for (``{% captcha scope=... %}``);
     ``methods`` narrows the checked methods (e.g. ``["POST"]``; a safe method is refused: it
     must never consume a challenge); ``on_failure`` replaces ``FAILURE_VIEW`` for this view.
+    ``per_subject=(field, rate)``, e.g. ``("mobile", "1/m")``, then lets at most that many
+    requests per subject through once their captcha passed (:mod:`django_captcha_guard.limits`);
+    ``field`` may also be a function of the request.
     """
+    rate = None if per_subject is None else Rate.parse(per_subject[1])
     checked = None if methods is None or isinstance(methods, str) else frozenset(m.upper() for m in methods)
     if isinstance(methods, str) or (checked is not None and (not checked or checked & SAFE_METHODS)):
         raise ValueError("require_captcha(methods=...) takes a list of methods other than GET, HEAD, OPTIONS, TRACE.")
@@ -57,14 +68,28 @@ def require_captcha(
         method = (method or "").upper()
         return method not in SAFE_METHODS and (checked is None or method in checked)
 
+    def refusal(request: Any) -> Reason | None:
+        """Why the request may not reach the view (the captcha, then the subject's limit), or None."""
+        result = check_request(request, scope)
+        if not result.ok:
+            return result.reason
+        if per_subject is not None and rate is not None:
+            return check_subject(request, scope, per_subject[0], rate)
+        return None
+
+    def refuse(reason: Reason, response: Any) -> Any:
+        if reason is Reason.LIMITED and rate is not None:
+            response["Retry-After"] = str(rate.period)
+        return response
+
     def decorator(view_func: Callable[..., Any]) -> Callable[..., Any]:
         if iscoroutinefunction(view_func) or _is_async_dispatch(view_func):
 
             async def _async_view(request: Any, *args: Any, **kwargs: Any) -> Any:
                 if applies(request.method):
-                    result = await sync_to_async(check_request)(request, scope)
-                    if not result.ok:
-                        return await _afail(request, result.reason, on_failure)
+                    reason = await sync_to_async(refusal)(request)
+                    if reason is not None:
+                        return refuse(reason, await _afail(request, reason, on_failure))
                 response = view_func(request, *args, **kwargs)
                 return await response if inspect.isawaitable(response) else response
 
@@ -72,9 +97,9 @@ def require_captcha(
 
         def _view(request: Any, *args: Any, **kwargs: Any) -> Any:
             if applies(request.method):
-                result = check_request(request, scope)
-                if not result.ok:
-                    return respond(request, result.reason, on_failure)
+                reason = refusal(request)
+                if reason is not None:
+                    return refuse(reason, respond(request, reason, on_failure))
             return view_func(request, *args, **kwargs)
 
         return wraps(view_func)(_view)

@@ -25,6 +25,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from django_captcha_guard import progressive
 from django_captcha_guard.core import Result, verify_once
 from django_captcha_guard.submission import from_mapping
 from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget
@@ -48,6 +49,12 @@ class CaptchaWidget(forms.Widget):
         self.scope = scope
         self.template_name = template_name
         self.form: forms.BaseForm | None = None
+
+    @property
+    def is_hidden(self) -> bool:
+        """True while a ``PROGRESSIVE`` scope needs no captcha: forms then show no label or fieldset."""
+        request = getattr(self.form, "request", None)
+        return isinstance(request, HttpRequest) and not progressive.widget_needed(request, self.scope)
 
     @property
     def request(self) -> HttpRequest:

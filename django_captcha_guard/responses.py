@@ -36,7 +36,7 @@ def status_for(reason: Reason | str, *, browser: bool = False) -> int:
     """The status of a refusal for ``reason``; ``browser`` for a form post that gets a page."""
     if reason == Reason.UNAVAILABLE:
         return 503
-    if reason == RATE_LIMITED:
+    if reason in (RATE_LIMITED, Reason.LIMITED):
         return 429
     return 403 if browser else 400
 

@@ -62,6 +62,15 @@ def from_mapping(data: object) -> tuple[Any, Any]:
     return _value(data, config.key_field), _value(data, config.answer_field)
 
 
+def field(request: HttpRequest, name: str) -> Any:
+    """The submitted value of the field ``name`` (a list when sent twice); None if absent or unreadable."""
+    try:
+        data = _body_data(request)
+    except _UNREADABLE_ERRORS:
+        return None
+    return _value(data, name) if isinstance(data, Mapping) else None
+
+
 def _body_data(request: HttpRequest) -> object:
     if is_json(request):
         if not request.body:

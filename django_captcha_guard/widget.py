@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from django_captcha_guard import progressive
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
@@ -55,6 +56,8 @@ def render_widget(
 ) -> SafeString:
     """Issue a challenge and render the widget for it, or a notice when that is not possible.
 
+    Renders nothing for a ``PROGRESSIVE`` scope while this client needs no captcha.
+
     The notice says why: the store is down (the page should answer 503), or this client
     asked for too many challenges this minute (429, with the seconds to wait).
 
@@ -71,6 +74,9 @@ def render_widget(
         )
     if not is_valid_scope(scope):
         raise ValueError(f"Invalid captcha scope {scope!r}: use printable text of at most 64 characters.")
+    if not progressive.widget_needed(request, scope):
+        # PROGRESSIVE: nothing to show (and no challenge issued) until this client has failed.
+        return SafeString("")
     number = getattr(request, _COUNTER, 0) + 1
     setattr(request, _COUNTER, number)
     widget_id = f"captcha-guard-{number}"

@@ -1,5 +1,8 @@
 """Whether ``RATE_LIMIT_CACHE`` can count for every process (E027, E028, E029, W022, W023).
 
+It counts the issuing rate limit and ``PROGRESSIVE``'s failures, so it is checked when
+either is on.
+
 A limit counted per process, or not at all, is no limit: n workers allow n times
 ``RATE_LIMIT``, and a ``DummyCache`` counts nothing. Issuing refuses the latter at run
 time too (with ``DEBUG`` off), since servers never run checks.
@@ -24,16 +27,23 @@ def rate_limit_problems() -> list[checks.CheckMessage]:
     if problems():
         return []  # E015 reports a malformed RATE_LIMIT or RATE_LIMIT_CACHE
     config = {**DEFAULTS, **user_settings()}
-    alias = config["RATE_LIMIT_CACHE"]
+    found: list[checks.CheckMessage] = []
     if config["RATE_LIMIT"] is None:
-        return [
+        found.append(
             checks.Warning(
                 "CAPTCHA_GUARD['RATE_LIMIT'] is None: a client may ask for as many challenges as it likes.",
                 hint="Keep a limit (the default is 60 a minute per client) unless a proxy in front limits "
                 "requests to the captcha URLs and to pages that show one.",
                 id="captcha_guard.W023",
             )
-        ]
+        )
+        if not config["PROGRESSIVE"]:
+            return found  # nothing else counts in RATE_LIMIT_CACHE (PROGRESSIVE's failures do)
+    return found + _counting_cache(config["RATE_LIMIT_CACHE"])
+
+
+def _counting_cache(alias: str) -> list[checks.CheckMessage]:
+    """E027, E028, W022/E029: whether ``alias`` can count for every process."""
     if alias not in settings.CACHES:
         return [
             checks.Error(

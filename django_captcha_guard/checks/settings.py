@@ -351,6 +351,30 @@ def _alphabet_glyphs(config: dict[str, Any]) -> Problem | None:
     return None
 
 
+def _progressive(config: dict[str, Any]) -> Problem | None:
+    hint = (
+        "Write PROGRESSIVE = {'login': {'THRESHOLD': 3, 'WINDOW': 900, 'SUBJECT': 'username'}}: a positive "
+        "THRESHOLD of failures, a WINDOW in seconds, and SUBJECT a request field name or None."
+    )
+    progressive = config["PROGRESSIVE"]
+    if not isinstance(progressive, dict):
+        return Problem("captcha_guard.E050", "CAPTCHA_GUARD['PROGRESSIVE'] must be a dict of scopes.", hint)
+    for scope, options in progressive.items():
+        if not (
+            isinstance(scope, str)
+            and isinstance(options, dict)
+            and set(options) <= {"THRESHOLD", "WINDOW", "SUBJECT"}
+            and all(_is_int(options.get(n, 1)) and options.get(n, 1) > 0 for n in ("THRESHOLD", "WINDOW"))
+            and (options.get("SUBJECT") is None or callable(options["SUBJECT"]) or _is_name(options["SUBJECT"]))
+        ):
+            return Problem("captcha_guard.E050", f"CAPTCHA_GUARD['PROGRESSIVE'][{scope!r}] is invalid.", hint)
+    return None
+
+
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
 CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
     _length,
     _timeout,
@@ -371,4 +395,5 @@ CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
     _palette,
     _font_files,
     _alphabet_glyphs,
+    _progressive,
 ]
