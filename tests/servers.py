@@ -75,6 +75,7 @@ class Site:
     atomic: bool = False
     debug: bool = False
     enabled: bool = True
+    progressive: dict[str, Any] | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # Keys the site leaves in the shared Redis carry this prefix; serve() deletes them.
     cache_prefix: str = field(default_factory=lambda: f"server-site-{uuid.uuid4().hex}")
@@ -99,12 +100,14 @@ class Site:
             SITE_DEBUG="1" if self.debug else "0",
             SITE_ENABLED="1" if self.enabled else "0",
             SITE_COUNTER_REDIS=SHARED_REDIS,
+            SITE_PROGRESSIVE=json.dumps(self.progressive) if self.progressive else "",
         )
         return env
 
     @property
     def uses_shared_redis(self) -> bool:
-        return self.redis == SHARED_REDIS and "cache" in (self.store, self.sessions)
+        shared_cache = self.redis == SHARED_REDIS and "cache" in (self.store, self.sessions)
+        return shared_cache or self.rate_limit_redis == SHARED_REDIS
 
     def migrate(self) -> None:
         """Create the tables of the default database (a store database at a closed port stays as it is).

@@ -12,10 +12,12 @@
 - ``SITE_ATOMIC``, ``SITE_DEBUG``: ``1`` switches ``ATOMIC_REQUESTS`` or ``DEBUG`` on;
   ``SITE_ENABLED=0`` sets ``CAPTCHA_GUARD["ENABLED"] = False``.
 - ``SITE_COUNTER_REDIS``: where the acting views count what they did.
+- ``SITE_PROGRESSIVE``: the ``PROGRESSIVE`` setting as JSON (empty: off).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,8 @@ CAPTCHA_GUARD: dict[str, Any] = {
     "RATE_LIMIT_CACHE": "counter" if "counter" in CACHES else "default",
     "PROTECTED_ROUTES": ["/route/*"],
 }
+if os.environ.get("SITE_PROGRESSIVE"):
+    CAPTCHA_GUARD["PROGRESSIVE"] = json.loads(os.environ["SITE_PROGRESSIVE"])
 if os.environ.get("SITE_ENABLED") == "0":
     CAPTCHA_GUARD["ENABLED"] = False
 

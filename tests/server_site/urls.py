@@ -19,5 +19,7 @@ urlpatterns = [
     path("act/raise/", views.act_then_raise),
     path("act/write-first/raise/", views.write_check_act_then_raise),
     path("route/act/raise/", views.route_act_then_raise),
+    path("cost/login/", views.login),
+    path("cost/sms/", views.sms),
     *(path(f"views/{name}/", view) for name, view in views.CLASS_BASED.items()),
 ]

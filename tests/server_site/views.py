@@ -26,6 +26,7 @@ from django_captcha_guard.contrib.rest_framework import CaptchaRequired, Captcha
 from django_captcha_guard.core import check_request
 from django_captcha_guard.decorators import require_captcha
 from django_captcha_guard.forms import CaptchaField, CaptchaFormMixin
+from django_captcha_guard.progressive import note_failure
 
 
 def passed() -> HttpResponse:
@@ -122,6 +123,20 @@ def route_act_then_raise(request: HttpRequest) -> HttpResponse:
     """Protected by PROTECTED_ROUTES: the check runs before the view's transaction begins."""
     act(request)
     raise RuntimeError("acted, then crashed")
+
+
+@require_captcha(scope="login")
+def login(request: HttpRequest) -> HttpResponse:
+    """PROGRESSIVE's scope: a wrong password is a failure; "right" signs in."""
+    if request.POST.get("password") != "right":
+        note_failure(request, scope="login")
+        return HttpResponse("wrong password", status=401)
+    return passed()
+
+
+@require_captcha(scope="sms", per_subject=("mobile", "1/m"))
+def sms(request: HttpRequest) -> HttpResponse:
+    return passed()
 
 
 # The class-based view forms, each with a sync and an async handler.
