@@ -26,6 +26,12 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
+class ProgressiveLoginForm(LoginForm):
+    """The same form in the ``PROGRESSIVE`` scope "signin": the field hides until it is needed."""
+
+    captcha = CaptchaField(scope="signin")
+
+
 class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment

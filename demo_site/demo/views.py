@@ -1,9 +1,11 @@
 """One page per way of using django-captcha-guard.
 
 - login: a ``CaptchaField`` in a Django form (inline error, new picture on re-render);
+- signin: the same form under ``PROGRESSIVE``: no picture until three wrong passwords;
 - comments: no captcha code at all, ``CaptchaGuardMiddleware`` guards the POST;
 - sms: a JSON API behind ``@require_captcha``, driven by a plain-JavaScript page that
-  fetches its challenges from ``captcha/new/?inline=1`` (the picture comes in the JSON);
+  fetches its challenges from ``captcha/new/?inline=1`` (the picture comes in the JSON),
+  and at most one code per mobile number a minute (``per_subject``);
 - two: two independent forms with a captcha each on one page;
 - ask: an ``async def`` view behind ``@require_captcha``;
 - jinja2: a Jinja2 template with ``{{ captcha() }}``, its POST behind ``@require_captcha``.
@@ -16,6 +18,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -23,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from demo.csp import allow_data_images
-from demo.forms import CommentForm, FeedbackForm, LoginForm, NewsletterForm, QuestionForm
+from demo.forms import CommentForm, FeedbackForm, LoginForm, NewsletterForm, ProgressiveLoginForm, QuestionForm
 from demo.models import Comment
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.decorators import require_captcha
+from django_captcha_guard.progressive import note_failure
 
 PHONE = re.compile(r"\+?[0-9]{6,15}")
 
@@ -42,6 +46,22 @@ def login_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Signed in as %(user)s.") % {"user": form.get_user().get_username()})
         return redirect("login")
     return render(request, "demo/login.html", {"form": form})
+
+
+def signin_page(request: HttpRequest) -> HttpResponse:
+    """``PROGRESSIVE`` scope "signin": the picture appears after three wrong passwords.
+
+    Counted per address and per username (settings.py); each wrong password is reported
+    with ``note_failure``, and so is each wrong captcha, by the app itself.
+    """
+    form = ProgressiveLoginForm(request, data=request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        login(request, form.get_user())
+        messages.success(request, _("Signed in as %(user)s.") % {"user": form.get_user().get_username()})
+        return redirect("signin")
+    if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+        note_failure(request, scope="signin")
+    return render(request, "demo/signin.html", {"form": form})
 
 
 @require_POST
@@ -71,12 +91,13 @@ def sms_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@require_captcha(scope="sms")
+@require_captcha(scope="sms", per_subject=("mobile", "1/m"))
 def sms_api(request: HttpRequest) -> JsonResponse:
     """``POST {"mobile", "captcha_key", "captcha_answer"}``: the tutorials' SMS-code API.
 
     The decorator has already answered a failed captcha with 400
-    ``{"code": 400, "errmsg": ...}``; this only checks the number. Nothing is sent.
+    ``{"code": 400, "errmsg": ...}``, and a second code for one number within a minute
+    with 429; this only checks the number. Nothing is sent.
     """
     try:
         mobile = json.loads(request.body).get("mobile")

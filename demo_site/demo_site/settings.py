@@ -133,4 +133,8 @@ CAPTCHA_GUARD = {
     # The comment form has no captcha code of its own: the middleware guards its POSTs.
     "PROTECTED_ROUTES": [{"route": "/comments/", "methods": ["POST"], "scope": "comment"}],
     "RATE_LIMIT": int(os.environ.get("CAPTCHA_GUARD_RATE_LIMIT", "60")),
+    # /signin/ shows a picture only after three wrong passwords (or captchas) within
+    # 15 minutes, from one address or for one username. Counted in CACHES["default"]: one
+    # runserver process here; Redis (CAPTCHA_GUARD_STORE=cache) when there are several.
+    "PROGRESSIVE": {"signin": {"THRESHOLD": 3, "WINDOW": 900, "SUBJECT": "username"}},
 }

@@ -8,6 +8,7 @@ from demo import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_page, name="login"),
+    path("signin/", views.signin_page, name="signin"),
     path("logout/", views.logout_page, name="logout"),
     path("comments/", views.comments, name="comments"),
     path("sms/", views.sms_page, name="sms"),

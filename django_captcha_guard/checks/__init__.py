@@ -12,6 +12,7 @@ W020-029  caches, databases and process count                             each s
                                                                           ``check()``
 E030-039  how the app is wired in: URLs, templates, middleware, admin     ``checks.integration``
 E040-049  the picture: difficulty, palette, fonts                         ``checks.settings``
+E050-059  the cost layers: ``PROGRESSIVE``, ``PROOF_OF_WORK``             ``checks.settings``
 ========  ==============================================================  ===================
 
 Warnings that only matter in production (a per-process store or counter, no rate limit)

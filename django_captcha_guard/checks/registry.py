@@ -16,7 +16,7 @@ DEPLOYMENT_ONLY = frozenset(f"captcha_guard.W02{n}" for n in range(4))
 
 @checks.register("captcha_guard")
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Mistakes in the ``CAPTCHA_GUARD`` dict itself (E001-E019, E040-E049)."""
+    """Mistakes in the ``CAPTCHA_GUARD`` dict itself (E001-E019, E040-E059)."""
     return [checks.Error(p.msg, hint=p.hint, id=p.id) for p in problems()]
 
 
