@@ -65,6 +65,9 @@ DEFAULTS: dict[str, Any] = {
     # Scopes that ask for a captcha only after failures, e.g. {"login": {"THRESHOLD": 3,
     # "WINDOW": 900, "SUBJECT": "username"}}; empty, every scope always asks (docs/cost.md).
     "PROGRESSIVE": {},
+    # True (or {"MAX_NUMBER": n}) adds a proof-of-work puzzle to every challenge, solved by
+    # the widget's Web Worker while the person reads the picture; needs JavaScript.
+    "PROOF_OF_WORK": False,
     # False skips verification entirely; a system check refuses it when DEBUG is off.
     "ENABLED": True,
 }
@@ -150,6 +153,7 @@ class Config:
     audio: bool
     stylesheet: bool
     progressive: Mapping[str, Mapping[str, Any]]
+    proof_of_work: bool | Mapping[str, Any]
     enabled: bool
 
     @classmethod
@@ -169,6 +173,11 @@ class Config:
             ),
             protected_routes=tuple(merged["PROTECTED_ROUTES"]),
             progressive=MappingProxyType({scope: dict(options) for scope, options in merged["PROGRESSIVE"].items()}),
+            proof_of_work=(
+                merged["PROOF_OF_WORK"]
+                if isinstance(merged["PROOF_OF_WORK"], bool)
+                else MappingProxyType(dict(merged["PROOF_OF_WORK"]))
+            ),
         )
         return cls(**values)
 

@@ -21,13 +21,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from django_captcha_guard import progressive, ratelimit
+from django_captcha_guard import progressive, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
-from django_captcha_guard.submission import submitted
+from django_captcha_guard.submission import field, submitted
 
 logger = logging.getLogger("django_captcha_guard")
 
@@ -51,6 +51,7 @@ class Reason(StrEnum):
     WRONG = "wrong"
     UNAVAILABLE = "unavailable"  # the store could not be reached; fails closed
     NOT_NEEDED = "not_needed"  # PROGRESSIVE: this scope asked no captcha of this request
+    STAMP = "stamp"  # PROOF_OF_WORK: no stamp, or one that does not solve this key's puzzle
     LIMITED = "limited"  # per_subject: the subject had its share of successes this period
     NO_SUBJECT = "no_subject"  # per_subject: the request names no subject to count
 
@@ -63,12 +64,13 @@ MESSAGES: dict[Reason, Promise] = {
     Reason.WRONG: _("The captcha answer is wrong. Please try again."),
     Reason.UNAVAILABLE: _("The captcha service is temporarily unavailable. Please try again later."),
     Reason.NOT_NEEDED: _("No captcha was needed."),
+    Reason.STAMP: _("The browser check did not finish. Please enable JavaScript, wait a moment and try again."),
     Reason.LIMITED: _("This was done too often for the same account or number. Please try again later."),
     Reason.NO_SUBJECT: _("The request does not say which account or number it is for."),
 }
 # Failures that count towards PROGRESSIVE: an answer was tried. Not MISSING (a page may not
 # have shown the widget this request turned out to need) nor UNAVAILABLE (our outage).
-_COUNTED_FAILURES = frozenset({Reason.WRONG, Reason.EXPIRED, Reason.MALFORMED})
+_COUNTED_FAILURES = frozenset({Reason.WRONG, Reason.EXPIRED, Reason.MALFORMED, Reason.STAMP})
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Resu
         captcha_failed.send(sender=verify, request=request, reason=result.reason)
         if result.reason in _COUNTED_FAILURES:
             progressive.note_failure(request, scope)
+            proof_of_work.note_failure(request)
     return result
 
 
@@ -235,6 +238,9 @@ def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
     if not get_storage().is_live(entry):
         return Reason.EXPIRED
     assert entry is not None
+    # PROOF_OF_WORK: after the key is spent (single use) and before the answer is looked at.
+    if proof_of_work.max_number() is not None and not proof_of_work.stamp_ok(key, field(request, proof_of_work.FIELD)):
+        return Reason.STAMP
     expected = digest(key, answer, scope)
     return Reason.OK if hmac.compare_digest(entry.digest, expected) else Reason.WRONG
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
-from django.http import HttpRequest, QueryDict, UnreadablePostError
+from django.http import HttpRequest, QueryDict, RawPostDataException, UnreadablePostError
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
@@ -66,7 +66,7 @@ def field(request: HttpRequest, name: str) -> Any:
     """The submitted value of the field ``name`` (a list when sent twice); None if absent or unreadable."""
     try:
         data = _body_data(request)
-    except _UNREADABLE_ERRORS:
+    except (*_UNREADABLE_ERRORS, RawPostDataException):  # a DRF view may have read the stream already
         return None
     return _value(data, name) if isinstance(data, Mapping) else None
 

@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
-from django_captcha_guard import audio, image, ratelimit
+from django_captcha_guard import audio, image, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
@@ -158,6 +158,7 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     ``?inline=1`` adds ``"image"``, the picture as a ``data:`` URL (``&scale=2`` for HiDPI):
     it counts as one of the picture's ``RENDERS_PER_KEY``, and ``image_url`` still works.
     ``audio_url`` is the spoken challenge (null when it cannot be spoken or ``AUDIO`` is off).
+    With ``PROOF_OF_WORK`` the body carries ``"pow"``, the puzzle to solve.
     """
     scopes = request.GET.getlist("scope") or [""]
     replaces = request.GET.getlist("replaces")
@@ -180,12 +181,15 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     except StoreUnavailable:
         # Already logged where it happened (rate limit, store or core.issue).
         return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
-    body = {
+    body: dict[str, object] = {
         "key": key,
         "image_url": image_url(key),
         "audio_url": audio_url(key),
         "expires_in": get_config().timeout,
     }
+    puzzle = proof_of_work.puzzle(request, key)
+    if puzzle is not None:
+        body["pow"] = puzzle  # PROOF_OF_WORK: post its stamp as captcha_pow (docs/cost.md)
     if drawn:
         body["image"] = data_url(key, scale)
     return private(JsonResponse(body))

@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from django_captcha_guard import progressive
+from django_captcha_guard import progressive, proof_of_work
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
@@ -41,6 +41,8 @@ _COUNTER = "_captcha_guard_widgets"
 _SCRIPT_DONE = "_captcha_guard_script"
 _STYLESHEET_DONE = "_captcha_guard_stylesheet"
 _PAGE_STATUS = "_captcha_guard_page_status"
+_POW_SCRIPT_DONE = "_captcha_guard_pow_script"
+POW_TEMPLATE = "captcha_guard/proof_of_work.html"
 
 
 def render_widget(
@@ -113,9 +115,21 @@ def render_widget(
         answer_field=config.answer_field,
         new_url=reverse("captcha_guard:new"),
         expires_in=config.timeout,
+        proof_of_work=_proof_of_work(request, key, nonce),
         **_answer_hints(config),
     )
     return _render(template_name, context)
+
+
+def _proof_of_work(request: HttpRequest, key: str, nonce: str | None) -> SafeString:
+    """PROOF_OF_WORK: the puzzle's hidden input (and, once per page, pow.js); nothing when off."""
+    puzzle = proof_of_work.puzzle(request, key)
+    if puzzle is None:
+        return SafeString("")
+    script = not getattr(request, _POW_SCRIPT_DONE, False)
+    setattr(request, _POW_SCRIPT_DONE, True)
+    context = {"field": proof_of_work.FIELD, "puzzle": puzzle, "script": script, "nonce": nonce}
+    return _render(POW_TEMPLATE, context)
 
 
 def _render(template_name: str, context: dict[str, Any]) -> SafeString:

@@ -87,7 +87,9 @@ def test_fifty_parallel_logins_let_at_most_threshold_through(tmp_path: Path, kin
 
 def test_failures_reported_by_the_view_bring_the_captcha_back(tmp_path: Path) -> None:
     with serve_site(tmp_path, kind="gthread", rate_limit_redis=SHARED_REDIS, progressive=PROGRESSIVE) as server:
-        wrong = [post_from(server, "127.4.0.1", "/cost/login/", {"username": "ann", "password": "no"}) for _ in range(4)]
+        wrong = [
+            post_from(server, "127.4.0.1", "/cost/login/", {"username": "ann", "password": "no"}) for _ in range(4)
+        ]
         from_elsewhere = post_from(server, "127.4.0.2", "/cost/login/", {"username": "ANN", "password": "right"})
         other_user = post_from(server, "127.4.0.3", "/cost/login/", {"username": "bob", "password": "right"})
     assert wrong == [401, 401, 401, 400]  # the fourth must answer a captcha it did not send

@@ -371,6 +371,21 @@ def _progressive(config: dict[str, Any]) -> Problem | None:
     return None
 
 
+def _proof_of_work(config: dict[str, Any]) -> Problem | None:
+    setting = config["PROOF_OF_WORK"]
+    if isinstance(setting, bool):
+        return None
+    if isinstance(setting, dict) and set(setting) <= {"MAX_NUMBER"}:
+        number = setting.get("MAX_NUMBER", 1000)
+        if _is_int(number) and 1000 <= number <= 10_000_000:
+            return None
+    return Problem(
+        "captcha_guard.E051",
+        f"CAPTCHA_GUARD['PROOF_OF_WORK'] must be True, False or {{'MAX_NUMBER': n}}, not {setting!r}.",
+        "MAX_NUMBER bounds the puzzle's hashes (1,000 to 10,000,000); docs/cost.md has measured solve times.",
+    )
+
+
 def _is_name(value: object) -> bool:
     return isinstance(value, str) and bool(value)
 
@@ -396,4 +411,5 @@ CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [
     _font_files,
     _alphabet_glyphs,
     _progressive,
+    _proof_of_work,
 ]
