@@ -5,6 +5,7 @@ button and the single-page view work with scripts and styles from our own origin
 The per-request nonce is what the ``{% captcha %}`` tag reads as ``request.csp_nonce``
 for any ``<script>`` element it writes.
 
+Workers (the proof-of-work search) come from our origin only (``worker-src 'self'``).
 Pictures come from our origin only, except on a page marked :func:`allow_data_images`:
 the SMS page shows the inline picture of ``captcha/new/?inline=1``, a ``data:`` URL, and
 ``img-src data:`` is allowed there and nowhere else.
@@ -21,7 +22,8 @@ from django.http import HttpRequest, HttpResponse
 
 POLICY = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src {img_src}; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'none'"
 )
 
 

@@ -6,7 +6,8 @@ run this very module against a temporary database:
 - ``CAPTCHA_GUARD_STORE``: ``database`` (default, needs only SQLite), ``session``,
   ``memory`` or ``cache`` (django-redis at ``REDIS_URL``).
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DEMO_DATABASE`` (path of the SQLite file),
-  ``CAPTCHA_GUARD_RATE_LIMIT`` (new challenges per client and minute).
+  ``CAPTCHA_GUARD_RATE_LIMIT`` (new challenges per client and minute),
+  ``CAPTCHA_GUARD_PROOF_OF_WORK`` (a puzzle size: switches proof of work on).
 """
 
 from __future__ import annotations
@@ -137,4 +138,11 @@ CAPTCHA_GUARD = {
     # 15 minutes, from one address or for one username. Counted in CACHES["default"]: one
     # runserver process here; Redis (CAPTCHA_GUARD_STORE=cache) when there are several.
     "PROGRESSIVE": {"signin": {"THRESHOLD": 3, "WINDOW": 900, "SUBJECT": "username"}},
+    # CAPTCHA_GUARD_PROOF_OF_WORK=100000 adds a proof-of-work puzzle of that size to every
+    # challenge (the widget solves it in a Web Worker); off by default, as in the app.
+    "PROOF_OF_WORK": (
+        {"MAX_NUMBER": int(os.environ["CAPTCHA_GUARD_PROOF_OF_WORK"])}
+        if os.environ.get("CAPTCHA_GUARD_PROOF_OF_WORK")
+        else False
+    ),
 }

@@ -89,10 +89,13 @@ def migrate(database: Path) -> None:
 
 
 @contextmanager
-def run_demo(folder: Path, template_db: Path, store: str, redis_url: str) -> Iterator[DemoServer]:
+def run_demo(
+    folder: Path, template_db: Path, store: str, redis_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[DemoServer]:
+    """The demo under runserver; ``extra_env`` sets more of its variables (e.g. CAPTCHA_GUARD_PROOF_OF_WORK)."""
     database = folder / "demo.sqlite3"
     shutil.copy(template_db, database)
-    env = server_env(database, store, redis_url)
+    env = {**server_env(database, store, redis_url), **(extra_env or {})}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
