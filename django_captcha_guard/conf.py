@@ -65,8 +65,9 @@ DEFAULTS: dict[str, Any] = {
     # Scopes that ask for a captcha only after failures, e.g. {"login": {"THRESHOLD": 3,
     # "WINDOW": 900, "SUBJECT": "username"}}; empty, every scope always asks (docs/cost.md).
     "PROGRESSIVE": {},
-    # True (or {"MAX_NUMBER": n}) adds a proof-of-work puzzle to every challenge, solved by
-    # the widget's Web Worker while the person reads the picture; needs JavaScript.
+    # True (or {"MAX_NUMBER": n}, 200,000 by default) adds a proof-of-work puzzle to every
+    # challenge, solved by the widget's Web Worker while the person reads the picture;
+    # needs JavaScript.
     "PROOF_OF_WORK": False,
     # False skips verification entirely; a system check refuses it when DEBUG is off.
     "ENABLED": True,

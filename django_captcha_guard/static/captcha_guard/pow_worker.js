@@ -3,8 +3,13 @@
  *
  * Message in: {salt, challenge, max_number, engine?}; message out: {number, hashes, ms,
  * engine} once SHA-256(salt + number) equals challenge, or {error} if no number up to
- * max_number does (a forged or stale puzzle). Web Crypto where it exists (HTTPS and
- * localhost only); elsewhere the small SHA-256 below. engine: "js" forces the latter.
+ * max_number does (a forged or stale puzzle).
+ *
+ * The search uses the small SHA-256 below, which hashes the one block in place: measured
+ * in Chromium on this project's machine it is about nine times faster than Web Crypto,
+ * whose every digest is a separate asynchronous call (docs/cost.md). It also works where
+ * Web Crypto does not exist (plain HTTP other than localhost). engine: "webcrypto" uses
+ * crypto.subtle instead where it exists.
  */
 "use strict";
 
@@ -88,19 +93,63 @@ async function searchWebCrypto(salt, challenge, max) {
   return -1;
 }
 
+// The salt and a number fit one 64-byte block (up to 55 bytes of text): hash that block in
+// place, changing only the digits, and compare the first word before anything else.
 function searchJs(salt, challenge, max) {
+  var first = parseInt(challenge.slice(0, 8), 16) | 0;
+  var bytes = new Uint8Array(64);
+  for (var i = 0; i < salt.length; i++) {
+    bytes[i] = salt.charCodeAt(i);
+  }
   for (var n = 0; n <= max; n++) {
-    if (sha256(salt + n) === challenge) {
+    var digits = String(n);
+    var length = salt.length + digits.length;
+    if (length > 55) {
+      if (sha256(salt + n) === challenge) {
+        return n;
+      }
+      continue;
+    }
+    for (var d = 0; d < digits.length; d++) {
+      bytes[salt.length + d] = digits.charCodeAt(d);
+    }
+    bytes[length] = 0x80; // the number only grows longer, so older padding is overwritten
+    bytes[62] = (length * 8) >>> 8;
+    bytes[63] = (length * 8) & 0xff;
+    for (var t = 0; t < 16; t++) {
+      W[t] = (bytes[4 * t] << 24) | (bytes[4 * t + 1] << 16) | (bytes[4 * t + 2] << 8) | bytes[4 * t + 3];
+    }
+    if (firstWord() === first && sha256(salt + n) === challenge) {
       return n;
     }
   }
   return -1;
 }
 
+// The first word of SHA-256 of the one block in W[0..15].
+function firstWord() {
+  for (var t = 16; t < 64; t++) {
+    var a = W[t - 15], b = W[t - 2];
+    var s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    var s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    W[t] = (W[t - 16] + s0 + W[t - 7] + s1) | 0;
+  }
+  var A = 0x6a09e667, B = 0xbb67ae85, C = 0x3c6ef372, D = 0xa54ff53a;
+  var E = 0x510e527f, F = 0x9b05688c, G = 0x1f83d9ab, H = 0x5be0cd19;
+  for (t = 0; t < 64; t++) {
+    var S1 = ((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7));
+    var t1 = (H + S1 + ((E & F) ^ (~E & G)) + K[t] + W[t]) | 0;
+    var S0 = ((A >>> 2) | (A << 30)) ^ ((A >>> 13) | (A << 19)) ^ ((A >>> 22) | (A << 10));
+    var t2 = (S0 + ((A & B) ^ (A & C) ^ (B & C))) | 0;
+    H = G; G = F; F = E; E = (D + t1) | 0; D = C; C = B; B = A; A = (t1 + t2) | 0;
+  }
+  return (0x6a09e667 + A) | 0;
+}
+
 self.onmessage = async function (event) {
   var puzzle = event.data;
   var began = performance.now();
-  var webCrypto = puzzle.engine !== "js" && self.crypto && self.crypto.subtle;
+  var webCrypto = puzzle.engine === "webcrypto" && self.crypto && self.crypto.subtle;
   var number = webCrypto
     ? await searchWebCrypto(puzzle.salt, puzzle.challenge, puzzle.max_number)
     : searchJs(puzzle.salt, puzzle.challenge, puzzle.max_number);
