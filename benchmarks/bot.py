@@ -26,7 +26,7 @@ class Outcome:
     seconds: float
     addresses: int
     subjects: int
-    accepted: list[tuple[float, str, str]] = field(default_factory=list)  # (time, address, number)
+    accepted: list[tuple[float, str, str]] = field(default_factory=list)  # (wall time, address, number)
     statuses: Counter[int] = field(default_factory=Counter)
     cpu_seconds: float = 0.0
 
@@ -50,6 +50,11 @@ class Outcome:
                     start += 1
                 most = max(most, end - start + 1)
         return most
+
+    def most_in_a_window(self) -> int:
+        """The most actions accepted for one address within one of RATE_LIMIT's windows (a clock minute)."""
+        counts = Counter((event[1], int(event[0] // 60)) for event in self.accepted)
+        return max(counts.values(), default=0)
 
     def cpu_ms_per_action(self) -> float:
         return self.cpu_seconds * 1000 / max(1, len(self.accepted))
@@ -98,7 +103,7 @@ class Bot:
             with self.lock:
                 outcome.statuses[status] += 1
                 if status == 200:
-                    outcome.accepted.append((time.monotonic(), address, number))
+                    outcome.accepted.append((time.time(), address, number))
             if wait:
                 time.sleep(max(0.0, min(wait, deadline - time.monotonic())))
 

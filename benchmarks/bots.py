@@ -79,11 +79,12 @@ def ratio(ours: float, theirs: float) -> str:
 
 def render(results: dict[str, tuple[PersonCost, dict[int, Outcome]]]) -> list[str]:
     header = (
-        "| site | addresses | accepted /min /address | most per address in 60 s | accepted /min /number "
+        "| site | addresses | accepted /min /address | most per address in 60 s | most per address in a clock minute "
+        "| accepted /min /number "
         "| most per number in 60 s | bot CPU ms /accepted | statuses | person: extra requests | picture "
         "| stamp ready ms | × accepted /address | × bot CPU /accepted |"
     )
-    lines = [header, "|" + " --- |" * 13]
+    lines = [header, "|" + " --- |" * 14]
     base = results[TARGETS[0].label][1]
     for label, (person, outcomes) in results.items():
         for count, outcome in outcomes.items():
@@ -92,6 +93,7 @@ def render(results: dict[str, tuple[PersonCost, dict[int, Outcome]]]) -> list[st
             ready = f"{person.stamp_ready_ms:.0f}" if person.stamp_ready_ms is not None else "none"
             lines.append(
                 f"| {label} | {count} | {outcome.per_address():.1f} | {outcome.most_in_a_minute(1)} "
+                f"| {outcome.most_in_a_window()} "
                 f"| {outcome.per_subject():.1f} | {outcome.most_in_a_minute(2)} | {outcome.cpu_ms_per_action():.1f} "
                 f"| {statuses} | {person.extra_requests} | {'yes' if person.picture else 'no'} | {ready} "
                 f"| {ratio(outcome.per_address(), reference.per_address())} "
@@ -105,6 +107,7 @@ def targets(results: dict[str, tuple[PersonCost, dict[int, Outcome]]]) -> list[s
     all_three = results["ours: all three"][1]
     work = results["ours: proof of work"]
     per_number = max(outcome.most_in_a_minute(2) for outcome in all_three.values())
+    per_window = max(outcome.most_in_a_window() for outcome in defaults.values())
     per_address = max(outcome.most_in_a_minute(1) for outcome in defaults.values())
     cpu = min(outcome.cpu_ms_per_action() for outcome in work[1].values())
     progressive = results["ours: progressive"][0]
@@ -112,8 +115,9 @@ def targets(results: dict[str, tuple[PersonCost, dict[int, Outcome]]]) -> list[s
     return [
         f"per subject: at most 1 accepted SMS per number in any 60 s with the 1/m limit: {per_number} "
         f"({met[per_number <= 1]})",
-        f"per address: at most RATE_LIMIT={RATE_LIMIT} accepted per address in any 60 s with the defaults: "
-        f"{per_address} ({met[per_address <= RATE_LIMIT]})",
+        f"per address: at most RATE_LIMIT={RATE_LIMIT} accepted per address per minute with the defaults: "
+        f"{per_window} in one clock minute, RATE_LIMIT's window ({met[per_window <= RATE_LIMIT]}); {per_address} in "
+        f"any 60 s, across a window boundary ({met[per_address <= RATE_LIMIT]})",
         f"CPU: proof of work costs the bot at least 50 ms per accepted action: {cpu:.1f} ms ({met[cpu >= 50]}); "
         f"one puzzle: Python {work[0].python_cpu_ms:.0f} ms CPU, Chromium Web Crypto {work[0].webcrypto_ms:.0f} ms, "
         f"Chromium bundled SHA-256 {work[0].js_ms:.0f} ms (medians)",
