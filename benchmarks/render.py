@@ -48,7 +48,7 @@ def reference(rng: random.Random) -> bytes:
     """The tutorial way, kept deliberately faithful (per-pixel Python, default PNG encoding)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from django_captcha_guard.glyphs import bundled_fonts
+    from django_captcha_guard.render.glyphs import bundled_fonts
 
     width, height = 200, 100
     font = ImageFont.truetype(bundled_fonts()[0], 40)
@@ -98,17 +98,24 @@ def measure(make: Callable[[int], bytes], images: int, warmup: int) -> dict[str,
 
 
 def ours(overrides: dict[str, Any], options: dict[str, Any]) -> Callable[[int], bytes]:
+    import dataclasses
+
     from django_captcha_guard import image
     from django_captcha_guard.challenges import get_challenge_function
-    from django_captcha_guard.conf import get_settings
+    from django_captcha_guard.conf import Config, get_settings
 
-    config = {**get_settings(), **overrides}
-    challenge = get_challenge_function(config["CHALLENGE"])
+    options = dict(options)
+    merged = {**get_settings(), **overrides}
+    config = Config.from_settings(merged)
+    challenge = get_challenge_function(config.challenge)
+    settings = image.options_from(merged)
+    if "image_format" in options:
+        settings = dataclasses.replace(settings, image_format=options.pop("image_format"))
 
     def make(seed: int) -> bytes:
         rng = random.Random(seed)
         # Like the image view: the challenge and the picture come from one seeded stream.
-        return image.render(challenge(rng, config).display, rng, config=config, **options)
+        return image.render(challenge(rng, config).display, rng, settings=settings, **options)
 
     return make
 

@@ -23,12 +23,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from django_captcha_guard.render.options import DEFAULT_ALPHABET
+
 DEFAULTS: dict[str, Any] = {
     # What the picture asks: a dotted path to a challenge function, or "text" / "arithmetic".
     "CHALLENGE": "text",
     "LENGTH": 5,
-    # No look-alikes: 0/O/D/Q, 1/I/L/J/7, 5/S, 2/Z, 8/B, 6/G, 9/g, U/V, C/G.
-    "ALPHABET": "ACEFHKMNPRTWXY34",
+    # No look-alikes (render.options.DEFAULT_ALPHABET says which are left out and why).
+    "ALPHABET": DEFAULT_ALPHABET,
     "CASE_SENSITIVE": False,
     # Seconds a challenge stays answerable: long enough to fill a form, short enough to
     # bound what a store holds.
@@ -41,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     # Glyph colours; empty picks a fresh random palette per picture, each ink at least 4.5:1
     # against BACKGROUND, so colour never separates text from noise.
     "PALETTE": [],
-    # "easy" | "normal" | "hard": how much distortion and noise (presets in image.PRESETS).
+    # "easy" | "normal" | "hard": how much distortion and clutter (render.options.PRESETS).
     "DIFFICULTY": "normal",
     # Rows in the project's database: single use across processes and hosts with nothing new
     # to run; "cache" (Redis) is for scale, "session" and "memory" for special cases.
@@ -83,7 +85,6 @@ STORE_ALIASES = {
     "cache": "django_captcha_guard.storage.CacheStore",
     "memory": "django_captcha_guard.storage.MemoryStore",
 }
-IMAGE_FORMATS = ("PNG", "WEBP", "JPEG")
 # As Django's CSRF protection: any other method (POST, PUT, PATCH, DELETE, and extension
 # methods such as PROPFIND or QUERY) may act, so any other method is checked.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

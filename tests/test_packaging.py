@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent(
     from PIL import Image
     import django_captcha_guard, django_captcha_guard.fonts
     from django_captcha_guard import image
-    from django_captcha_guard.glyphs import bundled_fonts
+    from django_captcha_guard.render.glyphs import bundled_fonts
 
     assert "site-packages" in django_captcha_guard.__file__, django_captcha_guard.__file__
     assert len(bundled_fonts()) >= 3, bundled_fonts()

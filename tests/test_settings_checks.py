@@ -15,6 +15,7 @@ from django.test import override_settings
 from django_captcha_guard import image
 from django_captcha_guard.checks.registry import check_settings
 from django_captcha_guard.conf import get_settings
+from django_captcha_guard.render import minimum_size
 
 NOT_A_FONT = __file__  # exists, but is no font
 
@@ -102,8 +103,8 @@ def test_manage_py_check_fails_and_lists_every_problem():
 @pytest.mark.parametrize(
     "good",
     [
-        {"LENGTH": 12, "IMAGE_SIZE": image.minimum_size(12)},
-        {"CHALLENGE": "arithmetic", "IMAGE_SIZE": image.minimum_size(9)},
+        {"LENGTH": 12, "IMAGE_SIZE": minimum_size(12)},
+        {"CHALLENGE": "arithmetic", "IMAGE_SIZE": minimum_size(9)},
         {"FONTS": ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"], "ALPHABET": "ÄÖÜ"},
         {"PALETTE": [(0, 0, 0), [120, 0, 0]], "DIFFICULTY": "hard"},
         {"BACKGROUND": (0, 0, 0), "PALETTE": [(255, 255, 0)]},

@@ -17,7 +17,6 @@ from django.utils.module_loading import import_string
 from django_captcha_guard.conf import (
     CHALLENGE_ALIASES,
     DEFAULTS,
-    IMAGE_FORMATS,
     MAX_LENGTH,
     SAFE_METHODS,
     STORE_ALIASES,
@@ -97,8 +96,6 @@ def _challenge(config: dict[str, Any]) -> Problem | None:
 
 
 def _image_size(config: dict[str, Any]) -> Problem | None:
-    from django_captcha_guard.image import minimum_size
-
     size = config["IMAGE_SIZE"]
     if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_is_int(n) for n in size)):
         return Problem(
@@ -106,26 +103,11 @@ def _image_size(config: dict[str, Any]) -> Problem | None:
             f"CAPTCHA_GUARD['IMAGE_SIZE'] must be (width, height) in pixels, not {size!r}.",
             f"The default is {DEFAULTS['IMAGE_SIZE']!r}.",
         )
-    # A bad LENGTH is its own error (E003); size the picture for the default instead.
-    length = config["LENGTH"] if _length(config) is None else DEFAULTS["LENGTH"]
-    min_width, min_height = minimum_size(max(length, 9 if config["CHALLENGE"] == "arithmetic" else 0))
-    if size[0] < min_width or size[1] < min_height or size[0] > 2000 or size[1] > 1000:
-        return Problem(
-            "captcha_guard.E007",
-            f"CAPTCHA_GUARD['IMAGE_SIZE'] {tuple(size)!r} does not fit the text.",
-            f"Use at least {min_width}x{min_height} pixels for {length} characters (at most 2000x1000).",
-        )
-    return None
+    return _picture_rule(config, "size")
 
 
 def _format(config: dict[str, Any]) -> Problem | None:
-    if config["FORMAT"] not in IMAGE_FORMATS:
-        return Problem(
-            "captcha_guard.E008",
-            f"CAPTCHA_GUARD['FORMAT'] {config['FORMAT']!r} is not supported.",
-            f"Use one of {', '.join(IMAGE_FORMATS)}.",
-        )
-    return None
+    return _picture_rule(config, "image_format")
 
 
 def _fonts(config: dict[str, Any]) -> Problem | None:
@@ -286,68 +268,51 @@ def _flags(config: dict[str, Any]) -> Problem | None:
 
 
 def _difficulty(config: dict[str, Any]) -> Problem | None:
-    from django_captcha_guard.image import PRESETS
-
-    if config["DIFFICULTY"] not in PRESETS:
-        return Problem(
-            "captcha_guard.E040",
-            f"CAPTCHA_GUARD['DIFFICULTY'] {config['DIFFICULTY']!r} is not a known preset.",
-            f"Use one of {', '.join(map(repr, PRESETS))}; 'normal' is the default.",
-        )
-    return None
+    return _picture_rule(config, "preset")
 
 
 def _palette(config: dict[str, Any]) -> Problem | None:
-    from django_captcha_guard.colours import INK_CONTRAST, contrast
-
-    palette, background = config["PALETTE"], config["BACKGROUND"]
-    hint = f"Write PALETTE = [(r, g, b), ...] with each colour at least {INK_CONTRAST}:1 against BACKGROUND, or []."
+    palette = config["PALETTE"]
     if not isinstance(palette, (list, tuple)) or not all(
         isinstance(c, (list, tuple)) and len(c) == 3 and all(_is_int(v) and 0 <= v <= 255 for v in c) for c in palette
     ):
-        return Problem("captcha_guard.E041", "CAPTCHA_GUARD['PALETTE'] must be a list of (r, g, b) tuples.", hint)
-    if _colour(config) is None:
-        faint = [tuple(c) for c in palette if contrast(tuple(c), tuple(background)) < INK_CONTRAST]
-        if faint:
-            return Problem(
-                "captcha_guard.E041",
-                f"CAPTCHA_GUARD['PALETTE'] colours {faint!r} are too close to BACKGROUND for people to read.",
-                hint,
-            )
-    return None
+        return Problem(
+            "captcha_guard.E041",
+            "CAPTCHA_GUARD['PALETTE'] must be a list of (r, g, b) tuples.",
+            "Write PALETTE = [(r, g, b), ...], or [] for a fresh random ink per picture.",
+        )
+    return _picture_rule(config, "palette")
 
 
 def _font_files(config: dict[str, Any]) -> Problem | None:
-    from PIL import ImageFont
-
-    fonts = config["FONTS"]
-    if _fonts(config) is not None:
-        return None
-    for path in fonts:
-        try:
-            ImageFont.truetype(path, 20)
-        except OSError:
-            return Problem(
-                "captcha_guard.E042",
-                f"CAPTCHA_GUARD['FONTS'] file {str(path)!r} is not a font Pillow can read.",
-                "Give TrueType (.ttf) or OpenType (.otf) files.",
-            )
-    return None
+    return _picture_rule(config, "fonts")
 
 
 def _alphabet_glyphs(config: dict[str, Any]) -> Problem | None:
-    from django_captcha_guard.glyphs import BUNDLED_CHARACTERS
+    return _picture_rule(config, "alphabet")
 
-    alphabet = config["ALPHABET"]
-    if config["FONTS"] or not isinstance(alphabet, str):
+
+# The renderer's rules (render.Options.problems) as system checks: option -> (ID, setting).
+PICTURE_RULES = {
+    "size": ("captcha_guard.E007", "IMAGE_SIZE"),
+    "image_format": ("captcha_guard.E008", "FORMAT"),
+    "preset": ("captcha_guard.E040", "DIFFICULTY"),
+    "palette": ("captcha_guard.E041", "PALETTE"),
+    "fonts": ("captcha_guard.E042", "FONTS"),
+    "alphabet": ("captcha_guard.E043", "ALPHABET"),
+}
+
+
+def _picture_rule(config: dict[str, Any], option: str) -> Problem | None:
+    """The renderer's own verdict on ``option``, once the settings it is built from are well-formed."""
+    from django_captcha_guard.image import options_from
+
+    if not _well_formed(config):
         return None
-    missing = sorted(set(alphabet) - set(BUNDLED_CHARACTERS))
-    if missing:
-        return Problem(
-            "captcha_guard.E043",
-            f"CAPTCHA_GUARD['ALPHABET'] has characters the bundled fonts cannot draw: {''.join(missing)!r}.",
-            "Use A-Z, a-z and 0-9, or add FONTS that carry these characters.",
-        )
+    for problem in options_from(config).problems():
+        if problem.option == option:
+            code, setting = PICTURE_RULES[option]
+            return Problem(code, f"CAPTCHA_GUARD[{setting!r}] {problem.message}", problem.hint)
     return None
 
 
@@ -388,6 +353,27 @@ def _proof_of_work(config: dict[str, Any]) -> Problem | None:
 
 def _is_name(value: object) -> bool:
     return isinstance(value, str) and bool(value)
+
+
+def _well_formed(config: dict[str, Any]) -> bool:
+    """Whether the options can be built: while a setting is malformed, its own check says so."""
+    size, palette, alphabet = config["IMAGE_SIZE"], config["PALETTE"], config["ALPHABET"]
+    return (
+        _length(config) is None
+        and isinstance(alphabet, str)
+        and isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(_is_int(n) for n in size)
+        and _fonts(config) is None
+        and _colour(config) is None
+        and isinstance(palette, (list, tuple))
+        and all(
+            isinstance(c, (list, tuple)) and len(c) == 3 and all(_is_int(v) and 0 <= v <= 255 for v in c)
+            for c in palette
+        )
+        and isinstance(config["DIFFICULTY"], str)
+        and isinstance(config["FORMAT"], str)
+    )
 
 
 CHECKS: list[Callable[[dict[str, Any]], Problem | None]] = [

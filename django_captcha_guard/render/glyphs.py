@@ -1,7 +1,7 @@
 """Glyphs: the bundled fonts, cached glyph masks, and the layout of the text.
 
-Each glyph gets its own font, size, rotation, shear, stretch, colour and perhaps an
-outline; neighbours crowd each other a little; the whole row shrinks together until it
+Each glyph gets its own font, size, rotation, shear, stretch and bend; neighbours crowd
+each other a little; the whole row shrinks together until it
 fits inside the padding, so no glyph is ever clipped. Glyph masks are cached per font,
 pixel size, character and style, so a warm process only rotates and pastes them.
 """
@@ -16,18 +16,17 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont
-
-from django_captcha_guard import colours
-from django_captcha_guard.colours import RGB
+from PIL import Image, ImageDraw, ImageFont
 
 if TYPE_CHECKING:
-    from django_captcha_guard.image import Preset
+    from django_captcha_guard.render.options import Preset
 
 # Characters every bundled font carries (they are subset to these; see fonts/README.md).
 BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-×= "
 # Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
-GLYPH_HEIGHT = (0.5, 0.57)
+# Larger than ink-on-paper letters need: a letter made of stripes shows its shape through
+# the stripes, and a bigger letter carries more of them.
+GLYPH_HEIGHT = (0.66, 0.74)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
@@ -44,12 +43,10 @@ class Glyph:
 
     char: str
     font: str
-    ink: RGB
     mask: Image.Image  # "L", after rotation, shear and stretch, cropped to the ink
     x: int
     y: int
     height: int  # ink height before rotation, in pixels
-    outline: bool
 
 
 @functools.cache
@@ -71,35 +68,19 @@ def cap_height(path: str) -> float:
     return (bottom - top) / 100 or 0.7
 
 
-def glyph_mask(path: str, pixels: int, char: str, outline: int = 0) -> Image.Image:
-    """The glyph's ink as an "L" mask, cropped, as a ring ``outline`` px wide if not 0.
-
-    Callers must not modify it (it is cached).
-    """
+def glyph_mask(path: str, pixels: int, char: str) -> Image.Image:
+    """The glyph's ink as an "L" mask, cropped. Callers must not modify it (it is cached)."""
     if pixels <= CACHED_MAX_PIXELS:
-        return _cached_glyph_mask(path, pixels, char, outline)
-    return _draw_glyph_mask(path, pixels, char, outline)
+        return _cached_glyph_mask(path, pixels, char)
+    return _draw_glyph_mask(path, pixels, char)
 
 
-def _draw_glyph_mask(path: str, pixels: int, char: str, outline: int) -> Image.Image:
+def _draw_glyph_mask(path: str, pixels: int, char: str) -> Image.Image:
     face = font(path, pixels)
-    stroke = outline
-    left, top, right, bottom = (int(v) for v in face.getbbox(char, stroke_width=stroke))
+    left, top, right, bottom = (int(v) for v in face.getbbox(char))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
-    ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255, stroke_width=stroke, stroke_fill=255)
-    if outline:
-        inner = Image.new("L", mask.size)
-        ImageDraw.Draw(inner).text((-left, -top), char, font=face, fill=255)
-        mask = ImageChops.subtract(mask, inner)
+    ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255)
     return mask
-
-
-def outline_width(pixels: int, scale: int) -> int:
-    """An outline ring's width: as thick as a bold stem, so noise strokes stay thinner.
-
-    Set at 1x and multiplied, so that the 2x picture is the same drawing.
-    """
-    return scale * max(4, round(pixels / scale * 0.09))
 
 
 _cached_glyph_mask = functools.lru_cache(maxsize=4096)(_draw_glyph_mask)
@@ -115,11 +96,9 @@ class _Spec:
     angle: float
     shear: float
     stretch: float
-    outline: bool
     overlap: float
     lift: float  # where in the free vertical room it sits, 0 top to 1 bottom
     gap: int  # spaces before it
-    ink: RGB
     # Keystone: how far each corner of the glyph's box is pulled in (dx, dy pairs), as a share
     # of the box. Relative, so the 2x glyph bends exactly like the 1x one.
     bend: tuple[float, ...] = ()
@@ -130,8 +109,6 @@ def layout(
     rng: random.Random,
     preset: Preset,
     fonts: tuple[str, ...],
-    palette: list[RGB],
-    background: RGB,
     size: tuple[int, int],
     pad: int,
     scale: int,
@@ -152,20 +129,15 @@ def layout(
             angle=(-1) ** (len(specs) + lean + (rng.random() < 0.25))
             * rng.uniform(preset.rotation / 3, preset.rotation),
             shear=rng.uniform(-preset.shear, preset.shear),
-            stretch=rng.uniform(0.75, 1.0),
-            # Letters only: the ring of an outlined 3 closes its openings, and it reads as 8.
-            outline=rng.random() < preset.outline and char.isalpha(),
+            stretch=rng.uniform(0.8, 1.0),
             overlap=rng.uniform(0, preset.crowding),
             lift=rng.uniform(0.15, 0.85),
             gap=gap,
-            ink=rng.choice(palette) if palette else colours.ink(rng, background),
             bend=tuple(rng.uniform(0, preset.bend) for _ in range(8)),
         )
         if not char.isalnum():
-            # Operators stay plain, upright, full width and centred: an outlined, tilted "-" reads as a box.
-            spec = dataclasses.replace(
-                spec, angle=spec.angle / 4, shear=0.0, stretch=1.0, outline=False, lift=0.5, bend=()
-            )
+            # Operators stay upright, full width and centred: a tilted, bent "-" reads as a stroke of a letter.
+            spec = dataclasses.replace(spec, angle=spec.angle / 4, shear=0.0, stretch=1.0, lift=0.5, bend=())
         specs.append(spec)
         gap = 0
     start = rng.random()
@@ -188,7 +160,7 @@ def layout(
     glyphs = []
     for spec, (mask, ink_height), (cx, cy) in zip(specs, shapes, centres, strict=True):
         x, y = round(cx * scale - mask.width / 2), round(cy * scale - mask.height / 2)
-        glyphs.append(Glyph(spec.char, spec.font, spec.ink, mask, x, y, ink_height, spec.outline))
+        glyphs.append(Glyph(spec.char, spec.font, mask, x, y, ink_height))
     return glyphs
 
 
@@ -248,11 +220,7 @@ def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tupl
     """The distorted mask of one glyph and its upright ink height."""
     # Font sizes are whole pixels at 1x, times the scale: a 2x glyph is exactly the 1x one doubled.
     pixels = scale * max(6, round(spec.share * glyph_height / scale / cap_height(spec.font)))
-    ring = outline_width(pixels, scale) if spec.outline else 0
-    # The ring goes around the letter: the letter gives up half of it, so an outlined glyph
-    # is only a little larger than the rest (giving up all of it leaves strokes too thin to read).
-    pixels = max(6 * scale, pixels - scale * round(ring / scale / cap_height(spec.font)))
-    mask = glyph_mask(spec.font, pixels, spec.char, ring)
+    mask = glyph_mask(spec.font, pixels, spec.char)
     # Operators keep their width: a condensed "-" shrinks to a dot. Letters keep at least
     # MIN_WIDTH of theirs, or the diagonals of a condensed, leaning W get thinner than a stroke.
     stretch = max(MIN_WIDTH, spec.stretch * squeeze) if spec.char.isalnum() else spec.stretch
@@ -279,7 +247,7 @@ def _distort(
     size = (math.ceil(max(xs) - left), math.ceil(max(ys) - top))
     det = a * e - b * d
     ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
-    if bend:
+    if any(bend):
         out = _bent(mask, (ia, ib, id_, ie), (left, top), size, bend)
     else:
         data = (ia, ib, ia * left + ib * top, id_, ie, id_ * left + ie * top)
