@@ -1,0 +1,143 @@
+"""Untrained solvers against our picture and three peers, side by side: one table.
+
+    python -m benchmarks.attack [--images 1000] [--presets easy,normal,hard] [--workers 2]
+
+Needs the ``attack`` extra (``pip install -e '.[attack]'``: ddddocr,
+lepture ``captcha`` 0.7.1, django-simple-captcha 0.7.0) and Debian's ``tesseract-ocr``.
+For every generator it draws ``--images`` fresh pictures (ours as the image view draws
+them: the challenge and the picture from one seeded stream, per preset) and counts exact,
+case-insensitive matches of:
+
+- Tesseract (``--psm 7``, one text line, whitelisted to the generator's characters);
+- ddddocr 1.6.1, raw;
+- ddddocr with ``set_ranges`` set to the generator's characters, both cases (1.6.1
+  drops decoded characters outside the range; upper case only would throw away its many
+  lower-case readings, so the attacker gives both).
+
+The CRNN trained on our own pictures (``python -m benchmarks.solver_attack``) is the
+other attacker; it needs torch and a quarter of an hour of both cores, so it runs on its
+own. Run by hand; it never runs in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+warnings.filterwarnings("ignore")
+
+Reader = Callable[[bytes], str]
+
+
+def configure() -> None:
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        SECRET_KEY="benchmark-only",
+        INSTALLED_APPS=["django_captcha_guard", "captcha"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        CAPTCHA_GUARD={},
+    )
+    django.setup()
+
+
+def ours(preset: str) -> Callable[[random.Random], tuple[str, bytes]]:
+    import dataclasses
+
+    from django_captcha_guard import image
+    from django_captcha_guard.challenges import get_challenge_function
+    from django_captcha_guard.conf import get_config
+
+    config = get_config()
+    challenge = get_challenge_function()
+    options = dataclasses.replace(image.options(), preset=preset)
+
+    def make(rng: random.Random) -> tuple[str, bytes]:
+        drawn = challenge(rng, config)
+        return drawn.answer, image.render(drawn.display, rng, settings=options)
+
+    return make
+
+
+def tesseract(characters: str, folder: Path) -> Reader:
+    counter = iter(range(10**9))
+
+    def read(data: bytes) -> str:
+        path = folder / f"{next(counter)}.png"
+        path.write_bytes(data)
+        command = ["tesseract", str(path), "stdout", "--psm", "7", "-c", f"tessedit_char_whitelist={characters}"]
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, env={**os.environ, "OMP_THREAD_LIMIT": "1"}
+        )
+        return "".join(result.stdout.split())
+
+    return read
+
+
+def ddddocr_readers(characters: str) -> tuple[Reader, Reader]:
+    import ddddocr
+
+    raw = ddddocr.DdddOcr(show_ad=False)
+    ranged = ddddocr.DdddOcr(show_ad=False)
+    ranged.set_ranges("".join(sorted(set(characters.upper() + characters.lower()))))
+    return raw.classification, ranged.classification
+
+
+def score(pictures: list[tuple[str, bytes]], reader: Reader, workers: int) -> float:
+    with ThreadPoolExecutor(workers) as pool:
+        readings = list(pool.map(lambda picture: reader(picture[1]), pictures))
+    hits = sum(reading.upper() == answer.upper() for (answer, _), reading in zip(pictures, readings, strict=True))
+    return hits / len(pictures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=1000, help="fresh pictures per generator (default 1000)")
+    parser.add_argument("--presets", default="easy,normal,hard")
+    parser.add_argument("--workers", type=int, default=2, help="tesseract processes at a time")
+    parser.add_argument("--seed", type=int, default=0, help="where the generators' streams start")
+    args = parser.parse_args(argv)
+    configure()
+    from benchmarks import peers
+    from django_captcha_guard.conf import get_config
+
+    alphabet = get_config().alphabet
+    generators = [(f"ours, `{name}`", ours(name), alphabet) for name in args.presets.split(",")]
+    generators += [
+        ("lepture captcha 0.7.1 (160x60, 4 characters)", peers.lepture(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+        ("django-simple-captcha 0.7.0 default", peers.simple_captcha(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+        ("seed-000 tutorial style", peers.tutorial(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+    ]
+    print(f"{args.images} fresh pictures per generator; exact match, case-insensitive")
+    print()
+    print("| generator | Tesseract 5 (psm 7, whitelist) | ddddocr 1.6.1 raw | ddddocr, set_ranges |")
+    print("|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as folder:
+        for n, (label, make, characters) in enumerate(generators):
+            rng = random.Random(f"{args.seed}:{n}")
+            pictures = [make(rng) for _ in range(args.images)]
+            raw, ranged = ddddocr_readers(characters)
+            figures = [
+                score(pictures, tesseract(characters + characters.lower(), Path(folder)), args.workers),
+                score(pictures, raw, 1),
+                score(pictures, ranged, 1),
+            ]
+            print(f"| {label} | " + " | ".join(f"{figure:.1%}" for figure in figures) + " |", flush=True)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print()
+    print(f"{datetime.date.today()}, load average {load}, Python {sys.version.split()[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
