@@ -26,15 +26,15 @@ BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 # Glyph heights as a share of the picture height; the readability guard asks for >= 0.45.
 # Larger than ink-on-paper letters need: a letter made of stripes shows its shape through
 # the stripes, and a bigger letter carries more of them.
-GLYPH_HEIGHT = (0.66, 0.74)
+GLYPH_HEIGHT = (0.62, 0.7)
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
-MIN_SQUEEZE = 0.65
+MIN_SQUEEZE = 0.8
 # The narrowest a glyph gets, squeeze and its own stretch together.
 MIN_WIDTH = 0.55
 # Most rows of five are a little too wide at full width: starting condensed saves a refit.
-FIRST_SQUEEZE = 0.9
+FIRST_SQUEEZE = 0.95
 
 
 @dataclasses.dataclass

@@ -19,7 +19,7 @@ from django_captcha_guard.render.glyphs import BUNDLED_CHARACTERS, bundled_fonts
 
 # No look-alikes: 0/O/D/Q, 1/I/L/J/7, 5/S, 2/Z, 8/B, 6/G, 9/g, U/V, C/G, and 4/A, which
 # striped letters made worse (an open 4 reads as A when its stripes run with its stem).
-DEFAULT_ALPHABET = "ACEFHKMNPRTWXY3"
+DEFAULT_ALPHABET = "ACEFHKMNPRTY3"
 CONTENT_TYPES = {"PNG": "image/png", "WEBP": "image/webp", "JPEG": "image/jpeg"}
 
 
