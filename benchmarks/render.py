@@ -8,8 +8,9 @@ masks cached, as in a running server) and then timed picture by picture with
 clock also counts time spent waiting for the CPU. The reference is the renderer the
 common tutorials teach: six characters on 200x100, then a Python loop over every pixel
 shifting each row by 0 or 1 px, 7% random-colour ``draw.point`` noise, 8 lines and 8
-arcs. Targets (issue 2): default picture median <= 1.0 ms and >= 20x faster than the
-reference. Reported, never asserted.
+arcs; and, with the ``attack`` extra, lepture ``captcha`` 0.7.1 at 160x60. Targets (issues 2
+and 12): default picture median <= 1.5 ms, >= 20x faster than the reference and >= 4x
+faster than lepture captcha. Reported, never asserted.
 """
 
 from __future__ import annotations
@@ -133,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = [(label, measure(ours(s, o), args.images, warmup=500)) for label, s, o in VARIANTS]
     tutorial = measure(lambda seed: reference(random.Random(seed)), args.reference_images, warmup=5)
     rows.append(("tutorial-style reference: 200x100, 6 characters", tutorial))
+    lepture = None
+    try:
+        from benchmarks.peers import lepture as lepture_peer
+    except ImportError:  # the attack extra is not installed
+        pass
+    else:
+        make = lepture_peer()
+        lepture = measure(lambda seed: make(random.Random(seed))[1], args.reference_images, warmup=20)
+        rows.append(("lepture captcha 0.7.1: 160x60, 4 characters", lepture))
     print("| variant | median ms | p95 ms | CPU median ms | bytes | x reference (wall) | x reference (CPU) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, figures in rows:
@@ -143,9 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     default = rows[0][1]
     print()
-    print(
-        f"target: default median <= 1.0 ms: {default['median']:.3f} ms, {'met' if default['median'] <= 1 else 'MISSED'}"
-    )
+    verdict = "met" if default["median"] <= 1.5 else "MISSED"
+    print(f"target: default median <= 1.5 ms: {default['median']:.3f} ms, {verdict}")
+    if lepture:
+        fast = min(lepture["median"] / default["median"], lepture["cpu"] / default["cpu"])
+        print(f"target: >= 4x faster than lepture captcha: {fast:.1f}x, {'met' if fast >= 4 else 'MISSED'}")
     # The slower of the two ratios: a long reference picture is more often preempted on a
     # busy machine, which flatters the wall-clock ratio.
     ratio = min(tutorial["median"] / default["median"], tutorial["cpu"] / default["cpu"])
