@@ -40,10 +40,10 @@ DEFAULTS: dict[str, Any] = {
     # Extra TrueType font files; empty means the bundled fonts.
     "FONTS": [],
     "BACKGROUND": (255, 255, 255),
-    # Glyph colours; empty picks a fresh random palette per picture, each ink at least 4.5:1
-    # against BACKGROUND, so colour never separates text from noise.
+    # Inks, one picked per picture (each at least 4.5:1 against BACKGROUND); empty picks a
+    # fresh random ink at 7:1. One ink a picture, so colour never separates letters from field.
     "PALETTE": [],
-    # "easy" | "normal" | "hard": how much distortion and clutter (render.options.PRESETS).
+    # "easy" | "normal" | "hard": how much distortion, how fine the stripes (render.options.PRESETS).
     "DIFFICULTY": "normal",
     # Rows in the project's database: single use across processes and hosts with nothing new
     # to run; "cache" (Redis) is for scale, "session" and "memory" for special cases.
