@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presets", default="easy,normal,hard")
     parser.add_argument("--workers", type=int, default=2, help="tesseract processes at a time")
     parser.add_argument("--seed", type=int, default=0, help="where the generators' streams start")
+    parser.add_argument("--no-peers", action="store_true", help="our presets only")
     args = parser.parse_args(argv)
     configure()
     from benchmarks import peers
@@ -113,11 +114,15 @@ def main(argv: list[str] | None = None) -> int:
 
     alphabet = get_config().alphabet
     generators = [(f"ours, `{name}`", ours(name), alphabet) for name in args.presets.split(",")]
-    generators += [
-        ("lepture captcha 0.7.1 (160x60, 4 characters)", peers.lepture(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
-        ("django-simple-captcha 0.7.0 default", peers.simple_captcha(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-        ("seed-000 tutorial style", peers.tutorial(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
-    ]
+    generators += (
+        []
+        if args.no_peers
+        else [
+            ("lepture captcha 0.7.1 (160x60, 4 characters)", peers.lepture(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            ("django-simple-captcha 0.7.0 default", peers.simple_captcha(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+            ("seed-000 tutorial style", peers.tutorial(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+        ]
+    )
     print(f"{args.images} fresh pictures per generator; exact match, case-insensitive")
     print()
     print("| generator | Tesseract 5 (psm 7, whitelist) | ddddocr 1.6.1 raw | ddddocr, set_ranges |")
