@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from django_captcha_guard import image
 from django_captcha_guard.checks.registry import check_settings
+from django_captcha_guard.checks.settings import RULES
 from django_captcha_guard.conf import get_settings
 from django_captcha_guard.render import minimum_size
 
@@ -37,7 +38,25 @@ BAD_SETTINGS = [
     ({"FONTS": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"}, "E009", "FONTS"),
     ({"BACKGROUND": "white"}, "E010", "BACKGROUND"),
     ({"BACKGROUND": (255, 255, 256)}, "E010", "BACKGROUND"),
+    ({"FORMAT": 5}, "E008", "FORMAT"),
+    ({"KEY_FIELD": ""}, "E012", "KEY_FIELD"),
+    ({"ANSWER_FIELD": 7}, "E012", "ANSWER_FIELD"),
+    ({"ANSWER_FIELD": "captcha_key"}, "E012", "ANSWER_FIELD"),
+    ({"STORE": {"BACKEND": "no.such.Store"}}, "E011", "STORE"),
     ({"PROTECTED_ROUTES": "/login/"}, "E013", "PROTECTED_ROUTES"),
+    ({"PROTECTED_ROUTES": [{"route": "/x/", "methods": ["GET"]}]}, "E013", "PROTECTED_ROUTES"),
+    ({"FAILURE_VIEW": "no.such.view"}, "E014", "FAILURE_VIEW"),
+    ({"RATE_LIMIT": 0}, "E015", "RATE_LIMIT"),
+    ({"RATE_LIMIT_CACHE": None}, "E015", "RATE_LIMIT_CACHE"),
+    ({"TRUSTED_PROXIES": -1}, "E016", "TRUSTED_PROXIES"),
+    ({"ENABLED": "yes"}, "E017", "ENABLED"),
+    ({"CASE_SENSITIVE": 1}, "E017", "CASE_SENSITIVE"),
+    ({"AUDIO": None}, "E017", "AUDIO"),
+    ({"STYLESHEET": "off"}, "E017", "STYLESHEET"),
+    ({"DIFFICULTY": 3}, "E040", "DIFFICULTY"),
+    ({"PROGRESSIVE": ["login"]}, "E050", "PROGRESSIVE"),
+    ({"PROGRESSIVE": {"login": {"THRESHOLD": 0}}}, "E050", "PROGRESSIVE"),
+    ({"PROOF_OF_WORK": {"MAX_NUMBER": 10}}, "E051", "PROOF_OF_WORK"),
     ({"FAILURE_VIEW": "tests.test_settings_checks.failure_view_without_reason"}, "E018", "FAILURE_VIEW"),
     ({"DIFFICULTY": "impossible"}, "E040", "DIFFICULTY"),
     ({"PALETTE": "#000000"}, "E041", "PALETTE"),
@@ -45,6 +64,11 @@ BAD_SETTINGS = [
     ({"FONTS": [NOT_A_FONT]}, "E042", "FONTS"),
     ({"ALPHABET": "ABCÄÖÜ"}, "E043", "ALPHABET"),
 ]
+
+
+def test_every_shape_rule_has_a_failing_case():
+    """A new row in RULES without a case here would be a rule nothing shows can fail."""
+    assert {rule.setting for rule in RULES} <= {setting for _, _, setting in BAD_SETTINGS}
 
 
 def run_checks() -> list[checks.CheckMessage]:
