@@ -134,18 +134,20 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     """
     config = get_config()
     store = get_storage()
-    wait = ratelimit.retry_after(request)
-    if wait is not None:
-        raise RateLimited(wait)
+    limit = ratelimit.issuing_limit(request)
     key = new_key()
     challenge, _rng = challenge_for(key)
     timeout = config.timeout
     entry = Entry(digest(key, challenge.answer, scope), store.clock() + timeout)
     try:
-        store.save(request, key, entry, timeout)
+        # The store spends the limit: with Redis, counting and storing are one round trip.
+        stored = store.save_counted(request, key, entry, timeout, limit.counter if limit else None)
     except StoreUnavailable:
         logger.error("Captcha store unavailable while issuing a challenge", exc_info=True)
         raise
+    if not stored:
+        assert limit is not None  # only a limit refuses
+        raise RateLimited(limit.retry_after)
     return key
 
 

@@ -1,6 +1,6 @@
 """Counters in ``RATE_LIMIT_CACHE``: new challenges per client, and renders per picture.
 
-A fixed one-minute window per client: cheap (one ``add`` and one ``incr`` per request),
+A fixed one-minute window per client: cheap (one increment per request),
 shared between processes when that cache is, and self-cleaning because each counter
 expires with its window. A client may spend at most twice the limit across a window
 boundary; for something as cheap to ask for as a picture that bound is good enough and
@@ -12,31 +12,28 @@ Each picture may be drawn :data:`RENDERS_PER_KEY` times (the 1x and 2x copies an
 reloads): drawing costs a millisecond of CPU, and without a bound one live key would let a
 client buy as many of those as it can send requests.
 
-Both fail closed: when the counter's cache cannot be reached, or is a ``DummyCache`` (which
-counts nothing) while ``DEBUG`` is off, they raise StoreUnavailable.
+Both are :class:`~django_captcha_guard.storage.counters.Counter` objects handed to the
+store, which spends them in the same Redis round trip as its own work when the counter's
+cache is the store's (one round trip per issue, per picture, per refusal). Both fail
+closed: when the counter's cache cannot be reached, or is a ``DummyCache`` while ``DEBUG``
+is off, spending raises StoreUnavailable.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
-import logging
 import math
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
-from django.core.cache.backends.dummy import DummyCache
 from django.http import HttpRequest
 
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
-from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.storage.base import site_namespace
-from django_captcha_guard.storage.cache import raw_cache
-
-logger = logging.getLogger("django_captcha_guard")
+from django_captcha_guard.storage.counters import Counter
 
 WINDOW = 60  # seconds; RATE_LIMIT counts challenges per minute
 RENDERS_PER_KEY = 6
@@ -65,54 +62,55 @@ def most_outstanding(rate_limit: int, timeout: int) -> int:
     return rate_limit * (math.ceil(timeout / WINDOW) + 1)
 
 
-def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:
-    """Count one new challenge for this client; the seconds to wait if over the limit, else None."""
-    limit = get_config().rate_limit
-    if limit is None:
+class Limit(NamedTuple):
+    """This client's count of new challenges in the current window, and when the window ends."""
+
+    counter: Counter
+    retry_after: int  # seconds until the window ends, for a 429's Retry-After
+
+
+def issuing_limit(request: HttpRequest, clock: Callable[[], float] = time.time) -> Limit | None:
+    """The counter one new challenge for this client spends, or None when ``RATE_LIMIT`` is off.
+
+    Not spent here: the store spends it, in the same round trip as storing the challenge
+    when it can (see ``BaseStore.save_counted``).
+    """
+    config = get_config()
+    if config.rate_limit is None:
         return None
     now = clock()
     window = int(now // WINDOW)
     # Hashed so that any address (or forged header, if proxies are misconfigured) makes a
     # short key every cache backend accepts.
     bucket = hashlib.sha256(client_bucket(request).encode()).hexdigest()[:32]
-    if _count(f"captcha_guard:{site_namespace()}:rate:{bucket}:{window}", WINDOW + 1) <= limit:
+    key = f"captcha_guard:{site_namespace()}:rate:{bucket}:{window}"
+    counter = Counter(config.rate_limit_cache, key, WINDOW + 1, config.rate_limit)
+    return Limit(counter, max(1, math.ceil((window + 1) * WINDOW - now)))
+
+
+def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:
+    """Spend one of this client's challenges now; the seconds to wait if over the limit, else None.
+
+    For the entry points that count towards ``RATE_LIMIT`` without storing a challenge (the
+    audio view); issuing hands the counter to the store instead (:func:`issuing_limit`).
+    """
+    limit = issuing_limit(request, clock)
+    if limit is None or limit.counter.spend():
         return None
-    return max(1, math.ceil((window + 1) * WINDOW - now))
+    return limit.retry_after
+
+
+def render_counter(key: str, kind: str = "renders") -> Counter:
+    """The counter one drawing of the picture (``kind="audio"``: one mix of the audio) for ``key`` spends.
+
+    It refuses after :data:`RENDERS_PER_KEY`; the picture and the audio each have their own.
+    """
+    config = get_config()
+    return Counter(
+        config.rate_limit_cache, f"captcha_guard:{site_namespace()}:{kind}:{key}", config.timeout, RENDERS_PER_KEY
+    )
 
 
 def render_allowed(key: str, kind: str = "renders") -> bool:
-    """Count one drawing of the picture (or, with ``kind="audio"``, one mix of the audio) for ``key``.
-
-    False once it has had its share; the picture and the audio each have their own.
-    """
-    timeout = get_config().timeout
-    return _count(f"captcha_guard:{site_namespace()}:{kind}:{key}", timeout) <= RENDERS_PER_KEY
-
-
-def _count(cache_key: str, timeout: int) -> int:
-    alias = get_config().rate_limit_cache
-    cache = _counting_cache(alias)
-    # Below django-redis's IGNORE_EXCEPTIONS, which would turn an outage into "no count".
-    operations = raw_cache(cache)
-    try:
-        operations.add(cache_key, 0, timeout=timeout)
-        count = operations.incr(cache_key)
-    except ValueError:
-        # The counter expired between add() and incr(): this is the first hit of a window.
-        count = 1
-    except Exception as exc:  # any backend error (connection refused, timeout, ...)
-        logger.error("Captcha rate-limit cache %r unavailable", alias, exc_info=True)
-        raise StoreUnavailable(str(exc)) from exc
-    if not isinstance(count, int):
-        logger.error("Captcha rate-limit cache %r returned %r instead of a count", alias, count)
-        raise StoreUnavailable(f"Cache {alias!r} did not count.")
-    return count
-
-
-def _counting_cache(alias: str) -> BaseCache:
-    cache = caches[alias]
-    if isinstance(cache, DummyCache) and not settings.DEBUG:
-        # E028 reports it too, but servers never run checks: refuse it where it would switch the limit off.
-        logger.error("Captcha RATE_LIMIT_CACHE %r is a DummyCache, which counts nothing: refusing to issue", alias)
-        raise StoreUnavailable(f"RATE_LIMIT_CACHE {alias!r} is a DummyCache.")
-    return cache
+    """Spend one of ``render_counter(key, kind)``; False once it has had its share."""
+    return render_counter(key, kind).spend()

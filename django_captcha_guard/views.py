@@ -95,16 +95,16 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     scale = _scale(request)
     if scale is None:
         return text_error(_("The scale must be 1 or 2."), 400)
-    store = get_storage()
     try:
-        entry = store.get(request, key)
-        if store.is_live(entry) and not ratelimit.render_allowed(key):
-            return text_error(_("This picture was requested too often. Please ask for a new one."), 429)
+        # One round trip with Redis: the entry, and one render counted only if there is one.
+        entry, allowed = get_storage().get_counted(request, key, ratelimit.render_counter(key))
     except StoreUnavailable:
         logger.error("Captcha store unavailable while serving an image", exc_info=True)
         return text_error(Result(Reason.UNAVAILABLE).message, 503)
-    if not store.is_live(entry):
+    if entry is None:
         return text_error(Result(Reason.EXPIRED).message, 410)
+    if not allowed:
+        return text_error(_("This picture was requested too often. Please ask for a new one."), 429)
     image_format = formats[extension]
     body = picture(key, scale=scale, image_format=image_format)
     response = HttpResponse(body, content_type=image.content_type(image_format))
@@ -173,7 +173,7 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
         if replaces and is_valid_key(replaces[0]):
             _retire(request, replaces[0])
         # A fresh key has had no render yet, so this only counts (it never refuses).
-        drawn = inline == ["1"] and ratelimit.render_allowed(key)
+        drawn = inline == ["1"] and ratelimit.render_counter(key).spend()
     except RateLimited as limited:
         response = json_error(RATE_LIMITED, str(limited.message))
         response["Retry-After"] = str(limited.retry_after)

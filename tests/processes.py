@@ -56,8 +56,9 @@ class PrivateRedis:
     the shared server on 6379 is never touched that way.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
         self.port = free_port()
+        self.options = options  # more redis-server options, e.g. ("--rename-command", "GETDEL", "")
         self.process: subprocess.Popen[bytes] | None = None
 
     def url(self, db: int = 0) -> str:
@@ -68,6 +69,7 @@ class PrivateRedis:
 
     def start(self) -> None:
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        command += self.options
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = self.client()
         deadline = time.monotonic() + 20

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from django_captcha_guard.core import MESSAGES, Reason
-from django_captcha_guard.ratelimit import RENDERS_PER_KEY, WINDOW, client_bucket, retry_after
+from django_captcha_guard.ratelimit import RENDERS_PER_KEY, WINDOW, client_bucket, issuing_limit
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.testing import solve
 from tests.stores import DATABASE_STORES, REDIS_STORES, FakeClock, Harness, configure, redis_client
@@ -30,8 +30,16 @@ def request_from(address: str, forwarded: str | None = None) -> Any:
     return RequestFactory().get("/captcha/new/", REMOTE_ADDR=address, **extra)
 
 
+def retry_after(request: Any, now: float = WINDOW_START) -> int | None:
+    """Spend one of the client's challenges, as issuing does: None if allowed, else the wait."""
+    limit = issuing_limit(request, clock=lambda: now)
+    if limit is None or limit.counter.spend():
+        return None
+    return limit.retry_after
+
+
 def hits(request: Any, count: int, now: float = WINDOW_START) -> list[int | None]:
-    return [retry_after(request, clock=lambda: now) for _ in range(count)]
+    return [retry_after(request, now) for _ in range(count)]
 
 
 def test_the_limit_allows_that_many_per_minute_then_says_how_long_to_wait() -> None:

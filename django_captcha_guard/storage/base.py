@@ -9,13 +9,16 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.checks import CheckMessage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+if TYPE_CHECKING:
+    from django_captcha_guard.storage.counters import Counter
 
 
 class Entry(NamedTuple):
@@ -71,6 +74,28 @@ class BaseStore:
         the others get None. This is what makes a challenge single-use.
         """
         raise NotImplementedError("subclasses of BaseStore must provide a pop() method")
+
+    def save_counted(self, request: HttpRequest, key: str, entry: Entry, timeout: int, counter: Counter | None) -> bool:
+        """Spend ``counter`` (the client's issuing limit), then :meth:`save` only if it allowed it.
+
+        False when the limit refused: nothing was stored. A store whose cache also holds the
+        counter overrides this to do both in one round trip.
+        """
+        if counter is not None and not counter.spend():
+            return False
+        self.save(request, key, entry, timeout)
+        return True
+
+    def get_counted(self, request: HttpRequest, key: str, counter: Counter) -> tuple[Entry | None, bool]:
+        """:meth:`get`, spending ``counter`` (the picture's renders) only when there is a live entry.
+
+        Returns the live entry or None, and whether the counter allowed one more; an unknown
+        key spends nothing. Overridden like :meth:`save_counted`.
+        """
+        entry = self.get(request, key)
+        if not self.is_live(entry):
+            return None, True
+        return entry, counter.spend()
 
     def is_live(self, entry: Entry | None) -> bool:
         """Whether ``entry`` exists and has not expired by this store's clock."""

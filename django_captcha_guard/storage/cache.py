@@ -8,13 +8,18 @@ changes.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import BaseCache, caches
 from django.core.checks import CheckMessage
 from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
+from django_captcha_guard.storage.redis_commands import redis_commands
+
+if TYPE_CHECKING:
+    from django_captcha_guard.storage.counters import Counter
 
 _CLIENT_BACKENDS: tuple[type, ...]
 try:
@@ -28,14 +33,17 @@ else:
 class CacheStore(BaseStore):
     """Entries under ``KEY_PREFIX``, the site's namespace and the key in the cache ``ALIAS``.
 
-    Single use comes from the cache's delete: ``pop`` reads the entry and keeps it only if
-    its own delete removed the key. Redis's DEL (and LocMemCache's locked delete) report a
-    removal to exactly one of any number of concurrent callers, in any process.
+    On the two Redis backends the store sends its own commands (redis_commands.py): storing
+    is ``SET NX EX``, done in one script with the rate-limit count when ``RATE_LIMIT_CACHE``
+    is this alias, and ``pop`` is ``GETDEL``, which hands a value to exactly one of any
+    number of concurrent callers, in any process. On any other cache ``pop`` reads the
+    entry and keeps it only if its own delete removed the key (LocMemCache's delete is
+    locked, so it too reports a removal once).
 
     Fails closed: any error from the cache becomes :class:`StoreUnavailable`, and a write the
     cache does not confirm does too. django-redis's ``IGNORE_EXCEPTIONS`` would turn an outage
     into "no such key" (indistinguishable from a wrong answer or, on issuing, a silently lost
-    challenge), so with django-redis the store talks to its client object, below that option.
+    challenge), so the store always talks below that option.
     """
 
     @classmethod
@@ -57,26 +65,73 @@ class CacheStore(BaseStore):
         return caches[self.alias]
 
     def save(self, request: HttpRequest, key: str, entry: Entry, timeout: int) -> None:
-        value = f"{entry.digest} {entry.expires_at!r}"
+        self.save_counted(request, key, entry, timeout, None)
+
+    def save_counted(self, request: HttpRequest, key: str, entry: Entry, timeout: int, counter: Counter | None) -> bool:
+        cache = self.cache
+        commands = redis_commands(cache)
+        if counter is not None and (commands is None or counter.alias != self.alias):
+            # The count lives elsewhere: spend it first, then store on its own.
+            if not counter.spend():
+                return False
+            counter = None
+        if commands is None:
+            return self._confirm(lambda: raw_cache(cache).add(self._key(key), _value(entry), timeout))
+        if counter is None:
+            return self._confirm(lambda: commands.set(self._key(key), _value(entry).encode(), timeout))
         try:
-            # add, not set: it returns whether the value was stored, on every backend.
-            stored = raw_cache(self.cache).add(self._key(key), value, timeout)
+            count, stored = commands.count_and_set(
+                counter.key, counter.timeout, counter.limit, self._key(key), _value(entry).encode(), timeout
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
+        if not counter.allows(count):
+            return False
+        if not stored:
+            raise StoreUnavailable(f"Cache {self.alias!r} did not confirm storing a challenge.")
+        return True
+
+    def _confirm(self, write: Callable[[], Any]) -> bool:
+        """Run ``write``; True once it reports the value stored, StoreUnavailable otherwise."""
+        try:
+            # add / SET NX, not set: they report whether the value was stored, on every backend.
+            stored = write()
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
         if not stored:
             raise StoreUnavailable(f"Cache {self.alias!r} did not confirm storing a challenge.")
+        return True
 
     def get(self, request: HttpRequest, key: str) -> Entry | None:
+        cache = self.cache
+        commands = redis_commands(cache)
         try:
-            value = raw_cache(self.cache).get(self._key(key))
+            value = commands.get(self._key(key)) if commands else raw_cache(cache).get(self._key(key))
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
         entry = _parse(value)
         return entry if self.is_live(entry) else None
 
-    def pop(self, request: HttpRequest, key: str) -> Entry | None:
-        operations, cache_key = raw_cache(self.cache), self._key(key)
+    def get_counted(self, request: HttpRequest, key: str, counter: Counter) -> tuple[Entry | None, bool]:
+        commands = redis_commands(self.cache)
+        if commands is None or counter.alias != self.alias:
+            return super().get_counted(request, key, counter)
         try:
+            value, count = commands.get_and_count(self._key(key), counter.key, counter.timeout)
+        except Exception as exc:
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
+        entry = _parse(value)
+        if not self.is_live(entry):
+            return None, True
+        return entry, counter.allows(count)
+
+    def pop(self, request: HttpRequest, key: str) -> Entry | None:
+        cache, cache_key = self.cache, self._key(key)
+        commands = redis_commands(cache)
+        try:
+            if commands is not None:
+                return _parse(commands.pop(cache_key))
+            operations = raw_cache(cache)
             value = operations.get(cache_key)
             if value is None:
                 return None
@@ -99,7 +154,16 @@ def raw_cache(cache: BaseCache) -> Any:
     return cache.client if isinstance(cache, _CLIENT_BACKENDS) else cache  # type: ignore[attr-defined]
 
 
+def _value(entry: Entry) -> str:
+    return f"{entry.digest} {entry.expires_at!r}"
+
+
 def _parse(value: Any) -> Entry | None:
+    if isinstance(value, bytes):  # from Redis directly
+        try:
+            value = value.decode("ascii")
+        except UnicodeDecodeError:  # not ours (e.g. a pickle written before this version)
+            return None
     if not isinstance(value, str):
         return None
     digest, _, expires_at = value.partition(" ")
