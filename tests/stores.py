@@ -49,7 +49,7 @@ DATABASE_STORES = {"database-sqlite": "default", "database-postgresql": "postgre
 
 
 class FakeClock:
-    """A clock the test moves by hand; stores and TTLCache read it as their timer."""
+    """A clock the test moves by hand; stores read it as their timer."""
 
     def __init__(self) -> None:
         self.now = time.time()
@@ -108,7 +108,7 @@ class Harness:
                 return [" ".join(map(str, row)).encode() for row in cursor.fetchall()]
         if self.name == "cache-locmem":
             return [v for k, v in caches["default"]._cache.items() if self.prefix in k]  # type: ignore[attr-defined]
-        return list(store._cache.values())  # type: ignore[attr-defined]
+        return list(store._values.values())  # type: ignore[attr-defined]
 
     def cleanup(self) -> None:
         if self.name in REDIS_STORES:

@@ -61,7 +61,7 @@ def test_memory_store_keeps_compact_values(settings: Any) -> None:
     request = RequestFactory().post("/")
     keys = [core.issue(request) for _ in range(7)]
     assert len(store) == 5  # type: ignore[arg-type]
-    assert [len(value) for value in store._cache.values()] == [24] * 5  # type: ignore[attr-defined]
+    assert [len(value) for value in store._values.values()] == [24] * 5  # type: ignore[attr-defined]
     assert core.verify(request, keys[-1], answer_for(keys[-1])).ok
     assert len(store) == 4  # type: ignore[arg-type]
 
@@ -78,3 +78,15 @@ def test_memory_store_follows_the_timeout_setting(settings: Any) -> None:
     core.issue(request)  # every write drops the challenges that have expired
     assert len(get_storage()) == 2  # type: ignore[arg-type]
     assert core.verify(request, key, answer_for(key)).reason is core.Reason.EXPIRED
+
+
+def test_memory_store_order_stays_bounded_while_challenges_are_verified(settings: Any) -> None:
+    """Verified keys wait in the expiry order until it is rebuilt, at twice MAXSIZE at most."""
+    settings.CAPTCHA_GUARD = {"STORE": {"BACKEND": "memory", "OPTIONS": {"MAXSIZE": 5}}, "RATE_LIMIT": None}
+    store = get_storage()
+    request = RequestFactory().post("/")
+    for _ in range(50):
+        key = core.issue(request)
+        assert core.verify(request, key, answer_for(key)).ok
+    assert len(store) == 0  # type: ignore[arg-type]
+    assert 0 < len(store._order) <= 10  # type: ignore[attr-defined]
