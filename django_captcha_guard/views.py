@@ -25,6 +25,7 @@ from django_captcha_guard import audio, image, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
+from django_captcha_guard.paths import image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
 
@@ -36,7 +37,7 @@ SCALES = {"1": 1, "2": 2}
 
 def image_url(key: str, scale: int = 1) -> str:
     """The path of the picture for ``key`` in the configured format (``scale=2`` for HiDPI)."""
-    url = reverse("captcha_guard:image", kwargs={"key": key, "extension": EXTENSIONS[get_config().format]})
+    url = image_path(key, EXTENSIONS[get_config().format])
     return f"{url}?scale={scale}" if scale != 1 else url
 
 
