@@ -146,6 +146,17 @@ def flow(site: Site, *, seconds: int, connections: int) -> Phase:
     return flow_phase(wrk(site, "", "flow.lua", seconds=seconds, connections=connections, threads=connections))
 
 
-def ceiling(site: Site, *, seconds: int, connections: int) -> Phase:
+def ceiling(site: Site, *, seconds: int, connections: int, path: str = "/empty/") -> Phase:
     """An empty Django view on the same server: no captcha endpoint can be faster than this."""
-    return requests_phase(wrk(site, "/empty/", "report.lua", seconds=seconds, connections=connections))
+    return requests_phase(wrk(site, path, "report.lua", seconds=seconds, connections=connections))
+
+
+def refusals(site: Site, path: str, *, seconds: int, connections: int) -> Phase:
+    """One refused request over and over (a 400, 410 or 429): what a flood of them costs.
+
+    Every answer is meant to be a refusal, so ``failures`` counts the answers that were not
+    (2xx), the opposite of the other phases.
+    """
+    result = wrk(site, path, "report.lua", seconds=seconds, connections=connections)
+    phase = requests_phase(result)
+    return Phase(phase.rate, phase.p50_ms, phase.p99_ms, phase.cpu_ms, int(result["requests"]) - int(result["non_2xx"]))

@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             empty()
         ours, ceiling = cpu_us_per_request([endpoint, empty], args.requests)
         print(
-            f"CPU per request (best of 10 batches): {args.path} {ours:.0f} µs, /empty/ {ceiling:.0f} µs, ratio {ours / ceiling:.2f}"
+            f"CPU per request (best of 10 batches): {args.path} {ours:.0f} µs, /empty/ {ceiling:.0f} µs,"
+            f" ratio {ours / ceiling:.2f}"
         )
         profile = cProfile.Profile()
         profile.runcall(lambda: [endpoint() for _ in range(args.requests)])

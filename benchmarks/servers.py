@@ -1,5 +1,6 @@
 """The two sites under load: ours from the project's environment, django-simple-captcha's
-from its own, both behind gunicorn with identical settings, on 127.0.0.1 only.
+from its own, both behind gunicorn with identical settings, on 127.0.0.1 only; ours also
+behind uvicorn (ASGI) for the ASGI rows.
 """
 
 from __future__ import annotations
@@ -54,13 +55,14 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def site_env(settings: str, db_name: str, store: str = "") -> dict[str, str]:
+def site_env(settings: str, db_name: str, store: str = "", **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTHON"))}
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
         BENCH_DB=str(WORK_DIR / db_name),
         BENCH_STORE=store,
         BENCH_REDIS_URL=REDIS_URL,
+        **extra,
     )
     return env
 
@@ -114,23 +116,23 @@ def children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def serve(python: Path, env: dict[str, str], workers: int = WORKERS, uses_redis: bool = False) -> Iterator[Site]:
-    """Run gunicorn (sync workers) for the duration of the block."""
+def serve(
+    python: Path, env: dict[str, str], workers: int = WORKERS, uses_redis: bool = False, asgi: bool = False
+) -> Iterator[Site]:
+    """Run gunicorn (sync workers), or with ``asgi`` uvicorn, for the duration of the block.
+
+    uvicorn runs as ``uvicorn[standard]`` is deployed (uvloop and httptools, which it picks
+    when installed), with as many worker processes as gunicorn.
+    """
     port = free_port()
-    command = [
-        str(python.parent / "gunicorn"),
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-        "django.core.wsgi:get_wsgi_application()",
-    ]
+    if asgi:
+        command = [str(python.parent / "uvicorn"), "--factory", "django.core.asgi:get_asgi_application"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        command += ["--log-level", "warning", "--no-access-log"]
+    else:
+        command = [str(python.parent / "gunicorn"), "--workers", str(workers), "--worker-class", "sync"]
+        command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
+        command += ["django.core.wsgi:get_wsgi_application()"]
     server = subprocess.Popen(command, cwd=BENCH_DIR, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -144,7 +146,7 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+            raise RuntimeError(f"the server exited with status {server.returncode}")
         try:
             with urllib.request.urlopen(base_url + "/up/", timeout=2):  # any answer, even a 404, will do
                 return
@@ -152,4 +154,4 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
             return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer at {base_url} within 30 s")
+    raise RuntimeError(f"the server did not answer at {base_url} within 30 s")

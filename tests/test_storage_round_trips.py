@@ -8,7 +8,9 @@ of 429s, 410s and 400s must not cost more than one round trip each, nor store or
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -224,3 +226,18 @@ def test_without_getdel_consuming_is_one_transaction_and_still_single_use(withou
 def test_without_getdel_exactly_one_of_32_threads_passes(without_getdel: PrivateRedis, settings: Any) -> None:
     harness = Harness("cache-django-redis", FakeClock())
     assert race_threads(harness, rounds=20) == [1] * 20
+
+
+def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: PrivateRedis) -> None:
+    """Under ASGI Django makes a cache instance per request; each must not keep a connection open."""
+    for _ in range(50):
+        commands = redis_commands(caches.create_connection("counted"))
+        assert commands is not None
+        assert commands.set(core.new_key(), b"x", 10)
+    del commands
+    gc.collect()
+    client, deadline = counted.client(), time.monotonic() + 10
+    # The server notices closed connections on its own schedule: wait for it, up to a bound.
+    while (connected := client.info("clients")["connected_clients"]) > 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert connected <= 2  # this client, and at most the thread's one connection of a shared pool

@@ -66,24 +66,30 @@ _SHA1 = {s: hashlib.sha1(s.encode(), usedforsecurity=False).hexdigest() for s in
 
 
 class RedisCommands:
-    """The commands, on a connection of their own; built once per cache instance.
+    """The commands, on this thread's connection to the cache's pool; built once per cache instance.
 
-    redis-py's client spends 60-80 µs of CPU around each command (checking a connection out
-    of the pool and back, retry and event hooks), more than the round trip itself and as
-    much as an empty Django view's whole request on this stack. Django keeps a cache
-    instance per thread, so this holds one connection (from the cache's own pool, with its
-    address, credentials, database, TLS and timeouts; a Sentinel pool's connection finds
-    the primary) and writes each step as one packed request. A connection error drops the
-    connection (the next call reconnects) and is raised at once: the caller fails closed.
+    redis-py's client spends 60-80 µs of CPU around each command (checking a connection
+    out of the pool and back, retry, event and metrics hooks, response callbacks), more
+    than the round trip and as much as an empty Django view's whole request on this stack.
+    So each thread keeps one connection per pool (made by the pool: its address,
+    credentials, database, TLS and timeouts; a Sentinel pool's connection finds the
+    primary) and writes each step as one packed request. Per thread and pool, not per
+    cache instance: under ASGI Django makes a cache instance per request. Before each use
+    a poll tells whether the server closed the connection (a restart, an idle timeout), and
+    then it reconnects, as the pool does; any other connection error is raised at once
+    (the connection reconnects on its next use): the caller fails closed.
     """
 
     def __init__(self, cache: BaseCache, client: redis.Redis) -> None:
-        self.make_key = cache.make_key
+        # The cache's key function, not its bound make_key: that would keep the cache (the
+        # key of the table below) alive for as long as this entry, that is for ever.
+        self._key_func, self._prefix, self._version = cache.key_func, cache.key_prefix, cache.version
         self._pool: Any = client.connection_pool
-        self._connection: Any = None
-        self._pid = 0
-        self._lock = threading.Lock()  # a cache instance is per thread; the lock makes sure
         self.has_getdel = True  # until the server says otherwise (Redis < 6.2)
+
+    def make_key(self, key: str) -> str:
+        """The key as the cache writes it (``KEY_PREFIX``, ``VERSION``, ``KEY_FUNCTION``)."""
+        return str(self._key_func(key, self._prefix, self._version))
 
     def count(self, key: str, timeout: int) -> int:
         return int(self._script(COUNT, [key], [timeout]))
@@ -132,22 +138,46 @@ class RedisCommands:
 
     def _send(self, *commands: tuple[Any, ...]) -> list[Any]:
         """Write ``commands`` at once and read one reply each: one round trip."""
-        with self._lock:
-            if self._connection is None or self._pid != os.getpid():
-                # After a fork the parent's connection is not ours to use.
-                self._connection, self._pid = self._pool.make_connection(), os.getpid()
-            connection = self._connection
-            connection.send_packed_command(connection.pack_commands(commands), check_health=False)
-            replies: list[Any] = []
-            for _ in commands:  # every reply is read, so an error leaves the connection in step
-                try:
-                    replies.append(connection.read_response())
-                except redis.ResponseError as exc:
-                    replies.append(exc)
+        connection = _connection(self._pool)
+        connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+        replies: list[Any] = []
+        for _ in commands:  # every reply is read, so an error leaves the connection in step
+            try:
+                replies.append(connection.read_response())
+            except redis.ResponseError as exc:
+                replies.append(exc)
         for reply in replies:
             if isinstance(reply, redis.ResponseError):
                 raise reply
         return replies
+
+
+def _connection(pool: Any) -> Any:
+    """This thread's connection of ``pool``, kept on the pool so that it goes with the pool.
+
+    A thread ident is reused only once its thread has ended, so one connection is never
+    used by two threads at once.
+
+    (A redis-py connection refers to its pool, so a table of connections by pool would
+    keep every pool alive; Django's own Redis backend makes a pool per cache instance.)
+    """
+    # By thread ident in a plain dict: a threading.local's per-thread data sits outside what
+    # the garbage collector can follow, so the pool <-> connection cycle would never be freed.
+    held: dict[int, tuple[int, Any]] = pool.__dict__.setdefault("_captcha_guard_held", {})
+    thread, pid = threading.get_ident(), os.getpid()
+    mine = held.get(thread)
+    if mine is None or mine[0] != pid:  # after a fork the parent's socket is not ours
+        connection = pool.make_connection()
+        held[thread] = (pid, connection)
+        return connection
+    connection = mine[1]
+    try:
+        # Readable while idle means the server closed it (a restart, an idle timeout).
+        if connection._sock is not None and connection.can_read():
+            connection.disconnect()
+    except (redis.ConnectionError, OSError):
+        connection.disconnect()  # the send reconnects, or raises for the caller to fail closed
+    return connection
 
 
 _COMMANDS: weakref.WeakKeyDictionary[BaseCache, RedisCommands | None] = weakref.WeakKeyDictionary()
