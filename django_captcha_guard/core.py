@@ -135,6 +135,8 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     config = get_config()
     store = get_storage()
     limit = ratelimit.issuing_limit(request)
+    if limit is not None and ratelimit.known_refused(limit):
+        raise RateLimited(limit.retry_after)  # refused before: no drawing, no round trip
     key = new_key()
     challenge, _rng = challenge_for(key)
     timeout = config.timeout
@@ -147,6 +149,7 @@ def issue(request: HttpRequest, scope: str = "") -> str:
         raise
     if not stored:
         assert limit is not None  # only a limit refuses
+        ratelimit.remember_refused(limit)
         raise RateLimited(limit.retry_after)
     return key
 

@@ -27,8 +27,10 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 from django_captcha_guard.clients import client_ip
@@ -98,6 +100,36 @@ def _hashed_bucket(address: str) -> str:
     a client asks again and again (an attacker rotating addresses only churns 4,096 slots).
     """
     return hashlib.sha256(_bucket(address).encode()).hexdigest()[:32]
+
+
+# Counters this process saw refuse, by (alias, key, limit). A window's counter only grows,
+# so once it refused it refuses until the window (part of the key) ends: a flood from one
+# client then costs no round trip, no drawing and no digest. Cleared whenever the window
+# moves on, so it holds at most the clients that went over the limit in one window.
+_REFUSED: dict[tuple[str, str, int], int] = {}
+_REFUSED_WINDOW = [0]
+
+
+def known_refused(limit: Limit) -> bool:
+    """Whether this process already saw ``limit``'s counter refuse in this window."""
+    counter = limit.counter
+    return (counter.alias, counter.key, counter.limit) in _REFUSED
+
+
+def remember_refused(limit: Limit, now: float | None = None) -> None:
+    """Note that ``limit``'s counter refused, for :func:`known_refused`."""
+    window = int((time.time() if now is None else now) // WINDOW)
+    if window != _REFUSED_WINDOW[0]:
+        _REFUSED.clear()
+        _REFUSED_WINDOW[0] = window
+    counter = limit.counter
+    _REFUSED[(counter.alias, counter.key, counter.limit)] = window
+
+
+@receiver(setting_changed)
+def _forget_refusals(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"CAPTCHA_GUARD", "CACHES"}:  # another limit, or another cache to count in
+        _REFUSED.clear()
 
 
 def retry_after(request: HttpRequest, clock: Callable[[], float] = time.time) -> int | None:

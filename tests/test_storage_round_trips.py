@@ -3,7 +3,7 @@
 Counted with ``MONITOR`` on a private ``redis-server``, so the only commands it sees are
 this test's. A Lua script's inner commands and a ``MULTI``/``EXEC`` block reach the
 server in one request, so each counts as one round trip. Refusals are the point: a flood
-of 429s, 410s and 400s must not cost more than one round trip each, nor store or draw anything.
+of 429s costs one round trip in all, 410s one each, 400s none, and none stores or draws anything.
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def test_with_the_rate_limit_in_another_cache_the_store_takes_one_round_trip(
     assert image(client, key).status_code == 200  # written and read the same way
 
 
-def test_a_flood_of_rate_limited_requests_costs_one_round_trip_each_and_stores_nothing(counted: PrivateRedis) -> None:
+def test_a_flood_of_rate_limited_requests_costs_one_round_trip_and_stores_nothing(counted: PrivateRedis) -> None:
+    """The first refusal counts in Redis; the process remembers it for the rest of the window."""
     client = Client()
     warm(client)
     for _ in range(LIMIT - 1):
@@ -153,7 +154,7 @@ def test_a_flood_of_rate_limited_requests_costs_one_round_trip_each_and_stores_n
     with RoundTrips(counted) as trips:
         statuses = [new(client).status_code for _ in range(20)]
     assert statuses == [429] * 20
-    assert trips.count == 20
+    assert trips.count == 1
     assert counted.client().dbsize() == keys_before  # no challenge stored for a refusal
 
 
@@ -228,8 +229,15 @@ def test_without_getdel_exactly_one_of_32_threads_passes(without_getdel: Private
     assert race_threads(harness, rounds=20) == [1] * 20
 
 
-def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: PrivateRedis) -> None:
-    """Under ASGI Django makes a cache instance per request; each must not keep a connection open."""
+def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: PrivateRedis, settings: Any) -> None:
+    """Under ASGI Django makes a cache instance per request; each must not keep a connection open.
+
+    django-redis shares one pool per server between cache instances, so the store adds one
+    connection per thread. (Django's own backend makes a pool per cache instance, and with
+    redis-py 8 such a pool outlives its instance whatever the store does: not tested here.)
+    """
+    if "django_redis" not in settings.CACHES["counted"]["BACKEND"]:
+        pytest.skip("Django's own backend: a pool per cache instance, see the docstring")
     for _ in range(50):
         commands = redis_commands(caches.create_connection("counted"))
         assert commands is not None
@@ -240,4 +248,4 @@ def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: Priv
     # The server notices closed connections on its own schedule: wait for it, up to a bound.
     while (connected := client.info("clients")["connected_clients"]) > 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert connected <= 2  # this client, and at most the thread's one connection of a shared pool
+    assert connected <= 2  # this client, and the thread's one connection of the shared pool
