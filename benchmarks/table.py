@@ -72,7 +72,7 @@ def store_rows() -> list[Row]:
     """
     command = [sys.executable, "-m", "benchmarks.stores", "--sizes", "1000,100000", "--ops", "2000"]
     command += ["--stores", "memory,cache-django-redis,session-db,session-cache"]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=400).stdout
+    output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=900).stdout
     rows = []
     for line in output.splitlines():
         match = STORE_LINE.match(line.strip())

@@ -16,7 +16,6 @@ import base64
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
@@ -25,7 +24,7 @@ from django_captcha_guard import audio, image, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
-from django_captcha_guard.paths import image_path
+from django_captcha_guard.paths import audio_path, image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
 
@@ -45,7 +44,7 @@ def audio_url(key: str) -> str | None:
     """The path of the spoken challenge for ``key``; None when ``AUDIO`` is off or the challenge cannot be spoken."""
     if not get_config().audio or audio.words(challenge_for(key)[0].display) is None:
         return None
-    return reverse("captcha_guard:audio", kwargs={"key": key})
+    return audio_path(key)
 
 
 def voice() -> str:

@@ -10,7 +10,7 @@ from django.urls import include, path, reverse, set_script_prefix, set_urlconf
 from django.utils import translation
 
 from django_captcha_guard.core import new_key
-from django_captcha_guard.paths import image_path
+from django_captcha_guard.paths import audio_path, image_path
 
 
 def reversed_path(key: str, extension: str = "png") -> str:
@@ -21,6 +21,7 @@ def test_the_cached_path_is_what_reverse_gives() -> None:
     for key in (new_key(), new_key()):
         for extension in ("png", "webp"):
             assert image_path(key, extension) == reversed_path(key, extension)
+        assert audio_path(key) == reverse("captcha_guard:audio", kwargs={"key": key})
 
 
 def test_the_script_prefix_moves_it() -> None:
