@@ -23,6 +23,9 @@ from benchmarks.servers import BENCH_DIR, WORK_DIR, Site
 LUA_DIR = BENCH_DIR / "lua"
 AJAX = "X-Requested-With: XMLHttpRequest"
 PREPARED_IMAGES = 200  # keys issued before an image phase; each is fetched many times
+# Each of our pictures may be drawn RENDERS_PER_KEY (6) times, and the limit counts in Redis:
+# an image phase needs enough keys that it measures drawing, not the 429 after the sixth.
+KEYS_PER_SECOND = 250
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,16 @@ def flow_phase(result: dict[str, Any]) -> Phase:
     )
 
 
-def prepare_images(site: Site, issue_path: str, name: str, headers: dict[str, str] | None = None) -> Path:
+def prepare_images(
+    site: Site, issue_path: str, name: str, headers: dict[str, str] | None = None, count: int = PREPARED_IMAGES
+) -> Path:
     """Issue keys through the JSON endpoint; write "image path<TAB>session cookie" lines for wrk.
 
     Each key gets a fresh client (no cookie sent), as a crowd of visitors would; with the
     session store the image must then be fetched with that visitor's session cookie.
     """
     lines = []
-    for _ in range(PREPARED_IMAGES):
+    for _ in range(count):
         request = urllib.request.Request(site.url + issue_path, headers=headers or {})
         with urllib.request.urlopen(request, timeout=10) as response:
             image_path = json.loads(response.read())["image_url"]

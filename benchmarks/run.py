@@ -86,7 +86,7 @@ def measure_http(seconds: int, connections: int) -> Results:
             else:
                 results[store] = {"issue": load.issue(site, **shared)}
                 # Issued after the issuing phase, which may push older keys out of a bounded store.
-                keys = load.prepare_images(site, "/captcha/new/", store)
+                keys = load.prepare_images(site, "/captcha/new/", store, count=seconds * load.KEYS_PER_SECOND)
                 results[store]["image"] = load.images(site, keys, **shared)
             results[store]["flow"] = load.flow(site, **shared)
     servers.flush_redis()
@@ -119,14 +119,15 @@ def measure_asgi(python: Path, shared: dict[str, int]) -> dict[str, load.Phase]:
             "empty-async": load.ceiling(site, **shared, path="/empty-async/"),
         }
         phases["issue"] = load.issue(site, **shared)
-        keys = load.prepare_images(site, "/captcha/new/", "asgi")
+        keys = load.prepare_images(site, "/captcha/new/", "asgi", count=shared["seconds"] * load.KEYS_PER_SECOND)
         phases["image"] = load.images(site, keys, **shared)
     return phases
 
 
 def alternate(ours: servers.Site, theirs: servers.Site, **shared: int) -> tuple[dict[str, load.Phase], ...]:
     """Issuing and image phases, ours and theirs in the order A B B A; each side's mean."""
-    our_keys = load.prepare_images(ours, "/captcha/new/", "ours")
+    # Ours: enough keys for both image phases (each key may be drawn six times); theirs has no such limit.
+    our_keys = load.prepare_images(ours, "/captcha/new/", "ours", count=2 * shared["seconds"] * load.KEYS_PER_SECOND)
     their_keys = load.prepare_images(theirs, "/captcha/refresh/", "incumbent", dict([load.AJAX.split(": ")]))
     pairs: dict[str, tuple[Callable[[], load.Phase], Callable[[], load.Phase]]] = {
         "issue": (lambda: load.issue(ours, **shared), lambda: load.refresh(theirs, **shared)),
