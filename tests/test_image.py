@@ -71,7 +71,7 @@ def test_formats_are_what_their_content_type_says(image_format, mime):
     decoded = Image.open(io.BytesIO(rendered(image_format=image_format)))
     assert decoded.format == image_format
     assert image.content_type(image_format) == mime
-    assert decoded.size == (160, 60)
+    assert decoded.size == (200, 80)
 
 
 @override_settings(CAPTCHA_GUARD={"FORMAT": "WEBP"})
@@ -92,7 +92,7 @@ def test_hidpi_is_the_same_drawing_at_twice_the_size(difficulty):
 
 
 def assert_same_drawing(single: Picture, double: Picture) -> None:
-    assert double.image.size == (320, 120)
+    assert double.image.size == (400, 160)
     assert single.ink == double.ink
     assert [(g.char, g.font) for g in single.glyphs] == [(g.char, g.font) for g in double.glyphs]
     # Each 2x glyph is centred on twice its 1x centre; sizes round to whole pixels one by one.
@@ -140,7 +140,7 @@ def test_the_encoded_picture_shows_the_ink_on_the_background():
     for seed in range(20):
         drawn = picture(seed)
         decoded = Image.open(io.BytesIO(encode(drawn.image, "PNG"))).convert("RGB")
-        shown = {colour for _, colour in decoded.getcolors(160 * 60)}
+        shown = {colour for _, colour in decoded.getcolors(200 * 80)}
         assert {drawn.ink, drawn.background} <= shown
 
 

@@ -159,4 +159,4 @@ def test_the_installed_wheel_renders_and_speaks_outside_the_source_tree(wheel: P
     )
     assert result.returncode == 0, result.stderr
     bundled = len(list((ROOT / "fonts").glob("*.ttf")))
-    assert result.stdout.split() == ["PNG", "(160,", "60)", str(bundled), "8000", "8000"]
+    assert result.stdout.split() == ["PNG", "(200,", "80)", str(bundled), "8000", "8000"]

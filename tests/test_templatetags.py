@@ -72,8 +72,8 @@ def test_widget_markup() -> None:
         "class": "captcha-guard-image",
         "src": f"/captcha/{key}.png",
         "srcset": f"/captcha/{key}.png 1x, /captcha/{key}.png?scale=2 2x",
-        "width": "160",
-        "height": "60",
+        "width": "200",
+        "height": "80",
         "alt": "Characters to type, drawn as a picture",
         "data-captcha-guard-image": None,
     }

@@ -13,6 +13,7 @@ import threading
 from collections import deque
 from typing import Any
 
+import cachetools
 from django.core.checks import CheckMessage
 from django.http import HttpRequest
 
@@ -24,15 +25,16 @@ _PACKING = struct.Struct("<16sd")
 
 
 class MemoryStore(BaseStore):
-    """A dict of packed values and a deque of keys in the order saved, behind one lock.
+    """A ``cachetools.Cache`` of packed values and a deque of keys in the order saved, behind one lock.
 
     Every challenge lives for the same ``TIMEOUT``, so the order saved is the order of
-    expiry: each write drops the expired challenges from the front of the deque, and
-    ``MAXSIZE`` bounds memory by dropping the oldest (verifying a dropped challenge fails as
-    expired). A deque slot is 8 bytes; the ordered dict of ``cachetools.FIFOCache`` (used
-    before) kept about 100 bytes of links per challenge. A verified challenge leaves its key
-    in the deque until the front reaches it; the deque is rebuilt from the live keys once it
-    holds twice ``MAXSIZE``, so it stays bounded too.
+    expiry: each write drops the expired challenges from the front of the deque, and the
+    cache's ``MAXSIZE`` bounds memory by dropping its first key, the oldest (verifying a
+    dropped challenge fails as expired). A plain ``Cache`` keeps only a dict, and a deque
+    slot is 8 bytes; ``cachetools.FIFOCache`` (used before) kept an ordered dict besides,
+    about 100 bytes of links per challenge. A verified challenge leaves its key in the deque
+    until the front reaches it; the deque is rebuilt from the live keys once it holds twice
+    ``MAXSIZE``, so it stays bounded too.
     """
 
     @classmethod
@@ -46,7 +48,7 @@ class MemoryStore(BaseStore):
         if not isinstance(MAXSIZE, int) or isinstance(MAXSIZE, bool) or MAXSIZE < 1:
             raise ValueError(f"MemoryStore MAXSIZE must be a positive whole number, not {MAXSIZE!r}.")
         self.maxsize = MAXSIZE
-        self._values: dict[str, bytes] = {}
+        self._values: cachetools.Cache[str, bytes] = cachetools.Cache(maxsize=MAXSIZE)
         self._order: deque[str] = deque()
         self._lock = threading.Lock()
 
@@ -55,9 +57,7 @@ class MemoryStore(BaseStore):
         now = self.clock()
         with self._lock:
             self._drop_expired(now)
-            while len(self._values) >= self.maxsize:
-                self._drop_oldest()
-            self._values[key] = value
+            self._values[key] = value  # when full, the cache drops its first key: the oldest
             self._order.append(key)
             if len(self._order) > 2 * self.maxsize:
                 self._order = deque(k for k in self._order if k in self._values)
@@ -70,10 +70,6 @@ class MemoryStore(BaseStore):
             if value is not None and _PACKING.unpack(value)[1] > now:
                 return
             values.pop(order.popleft(), None)
-
-    def _drop_oldest(self) -> None:
-        while self._values.pop(self._order.popleft(), None) is None:
-            pass  # a key verified earlier: already gone from the dict
 
     def get(self, request: HttpRequest, key: str) -> Entry | None:
         with self._lock:
