@@ -229,6 +229,7 @@ def test_without_getdel_exactly_one_of_32_threads_passes(without_getdel: Private
     assert race_threads(harness, rounds=20) == [1] * 20
 
 
+@pytest.mark.parametrize("counted", ["django-redis"], indirect=True)
 def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: PrivateRedis, settings: Any) -> None:
     """Under ASGI Django makes a cache instance per request; each must not keep a connection open.
 
@@ -236,8 +237,6 @@ def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: Priv
     connection per thread. (Django's own backend makes a pool per cache instance, and with
     redis-py 8 such a pool outlives its instance whatever the store does: not tested here.)
     """
-    if "django_redis" not in settings.CACHES["counted"]["BACKEND"]:
-        pytest.skip("Django's own backend: a pool per cache instance, see the docstring")
     for _ in range(50):
         commands = redis_commands(caches.create_connection("counted"))
         assert commands is not None
