@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test quick lint bench
+.PHONY: demo test quick lint bench messages
 
 $(STAMP): pyproject.toml setup.cfg
 	python3 -m venv $(VENV)
@@ -26,6 +26,14 @@ test: $(STAMP)
 # or store matrix (see docs/contributing.md). CI runs `make test`.
 quick: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser and not stores"
+
+# Refresh every shipped catalogue from the source strings, then compile them (needs GNU
+# gettext). The copied admin login template is left out: its strings are the admin's own,
+# which Django's catalogues translate; tests/catalogues.py extracts the same way. A new
+# language: the same makemessages with -l <locale> instead of --all (docs/i18n.md).
+messages: $(STAMP)
+	cd django_captcha_guard && $(abspath $(VENV))/bin/django-admin makemessages --all -i 'templates/captcha_guard/admin/*'
+	cd django_captcha_guard && $(abspath $(VENV))/bin/django-admin compilemessages
 
 # The store comes from CAPTCHA_GUARD_STORE (database, session, memory or cache), the address
 # from HOST and PORT (see demo_site/README.md).
