@@ -3,8 +3,9 @@
 Builds the sdist and the wheel from a copy of the source (so the shared tree gets no build/ or dist/),
 checks that the build prints no warning and the metadata carries an SPDX licence expression,
 checks its contents, installs it with its dependencies into a fresh virtual environment,
-and renders a picture and mixes a clip from a directory outside the source tree. Needs PyPI (or a pip
-cache) for the build backend and the dependencies; marked ``slow``.
+and renders a picture, mixes a clip and translates into every shipped language from a
+directory outside the source tree. Needs PyPI (or a pip cache) for the build backend and
+the dependencies; marked ``slow``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.utils.translation import to_language
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "django_captcha_guard"
+LOCALES = sorted(path.name for path in (PACKAGE / "locale").iterdir() if path.is_dir())
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
 
 SCRIPT = textwrap.dedent(
@@ -48,7 +51,14 @@ SCRIPT = textwrap.dedent(
     from django_captcha_guard import audio
     import wave
     clips = [wave.open(io.BytesIO(audio.mix("AKM34", random.Random(1), voice))) for voice in audio.VOICES]
-    print(picture.format, picture.size, len(bundled_fonts()), *(clip.getframerate() for clip in clips))
+    from django.utils import translation
+    translated = []
+    for language in sys.argv[1:]:
+        with translation.override(language):
+            if translation.gettext("New picture") != "New picture":
+                translated.append(language)
+    rates = [clip.getframerate() for clip in clips]
+    print(picture.format, picture.size, len(bundled_fonts()), *rates, ",".join(translated))
     """
 )
 
@@ -136,6 +146,10 @@ def test_the_wheel_carries_fonts_voices_licences_templates_static_locale_and_typ
             if path.is_file() and path.suffix in {".html", ".js", ".css", ".po", ".mo"}
         }
         assert expected <= names, expected - names
+    # Every catalogue compiled, not only the .mo files that happen to exist in the tree.
+    assert len(LOCALES) >= 9, LOCALES
+    compiled = {f"django_captcha_guard/locale/{locale}/LC_MESSAGES/django.mo" for locale in LOCALES}
+    assert compiled <= names, compiled - names
     assert not any(n.startswith(("tests/", "demo_site/")) for n in names)
 
 
@@ -150,13 +164,15 @@ def test_the_installed_wheel_renders_and_speaks_outside_the_source_tree(wheel: P
         capture_output=True,
         timeout=300,
     )
+    languages = [to_language(locale) for locale in LOCALES]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     # Nothing from this checkout or this test run may leak into the fresh environment.
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DJANGO_SETTINGS_MODULE"}}
     result = subprocess.run(
-        [str(python), "-c", SCRIPT], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120
+        [str(python), "-c", SCRIPT, *languages], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     bundled = len(list((ROOT / "fonts").glob("*.ttf")))
-    assert result.stdout.split() == ["PNG", "(200,", "80)", str(bundled), "8000", "8000"]
+    # The installed catalogues, not the checkout's, answer in every shipped language.
+    assert result.stdout.split() == ["PNG", "(200,", "80)", str(bundled), "8000", "8000", ",".join(languages)]
