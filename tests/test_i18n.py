@@ -245,13 +245,30 @@ def test_the_checker_catches_a_mo_older_than_its_po(tmp_path: Path) -> None:
     assert catalogue_problems(folder, source) == ["django.mo differs from django.po: run compilemessages"]
 
 
+def widget(language: str) -> str:
+    with translation.override(language):
+        return Template("{% load captcha_guard %}{% captcha %}").render(RequestContext(RequestFactory().get("/")))
+
+
 @pytest.mark.parametrize("language", SEEN)
 def test_the_widget_renders_in_each_language(language: str) -> None:
     label, refresh, _, _ = SEEN[language]
-    with translation.override(language):
-        html = Template("{% load captcha_guard %}{% captcha %}").render(RequestContext(RequestFactory().get("/")))
+    html = widget(language)
     assert f">{label}</label>" in html
     assert f"data-captcha-guard-refresh hidden>{refresh}</button>" in html
+
+
+def test_a_project_catalogue_rewords_a_string(tmp_path: Path, settings: Any) -> None:
+    """As docs/i18n.md says: a catalogue in LOCALE_PATHS wins over the package's."""
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "ja"}
+    po.append(polib.POEntry(msgid="Characters in the picture", msgstr="画像に表示されている文字"))
+    (tmp_path / "ja" / "LC_MESSAGES").mkdir(parents=True)
+    po.save_as_mofile(str(tmp_path / "ja" / "LC_MESSAGES" / "django.mo"))
+    settings.LOCALE_PATHS = [str(tmp_path)]
+    html = widget("ja")
+    assert ">画像に表示されている文字</label>" in html
+    assert ">別の画像</button>" in html  # the strings the project leaves alone stay the package's
 
 
 @pytest.mark.parametrize("language", SEEN)
