@@ -15,6 +15,7 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis at 127.0.0.1:637
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# gettext: makemessages, and tests/test_i18n.py, which extracts the source strings with xgettext.
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # A Chinese font, so the zh-hans screenshots of the browser tests are legible.
