@@ -220,6 +220,7 @@ def submissions(draw: st.DrawFn, key: str) -> tuple[bytes | dict[str, Any], str 
     return draw(st.binary(max_size=256)), draw(content_types)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())

@@ -80,6 +80,7 @@ def test_the_format_setting_is_the_default():
     assert image.content_type() == "image/webp"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("difficulty", ["easy", "normal", "hard"])
 def test_hidpi_is_the_same_drawing_at_twice_the_size(difficulty):
     # Hundreds of seeds: a 2x row that refitted itself after rounding leaned one glyph
@@ -193,6 +194,7 @@ def test_the_minimum_size_fits_the_text(length):
             assert_unclipped(drawn)
 
 
+@pytest.mark.slow
 def test_arithmetic_fits_the_default_picture():
     for seed in range(200):
         assert_unclipped(picture(seed, challenge=arithmetic))

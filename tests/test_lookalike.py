@@ -69,6 +69,7 @@ def own_share(preset: str, count: int) -> tuple[float, list[tuple[str, str]]]:
     return 1 - len(wrong) / count, wrong
 
 
+@pytest.mark.slow
 def test_a_sample_of_glyphs_in_every_preset_is_closest_to_itself():
     for preset in ("easy", "normal", "hard"):
         share, wrong = own_share(preset, 60)

@@ -158,6 +158,7 @@ def test_the_wait_notice_is_translated(client: Client) -> None:
     assert "请稍候" in html or "请稍后" in html
 
 
+@pytest.mark.slow
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, databases="__all__")
 @pytest.mark.parametrize("store", ["cache-django-redis", "database-postgresql"])
