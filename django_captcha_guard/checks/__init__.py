@@ -11,8 +11,9 @@ E020-029  the store and the rate limit against the project's sessions,    ``chec
 W020-029  caches, databases and process count                             each store's
                                                                           ``check()``
 E030-039  how the app is wired in: URLs, templates, middleware, admin     ``checks.integration``
-E040-049  the picture: difficulty, palette, fonts                         ``checks.settings``
-E050-059  the cost layers: ``PROGRESSIVE``, ``PROOF_OF_WORK``             ``checks.settings``
+E040-049  the picture: difficulty, palette, fonts                         ``checks.picture``
+E050-059  the cost layers: PROGRESSIVE, PROOF_OF_WORK                     ``checks.settings``,
+                                                                          ``checks.structure``
 ========  ==============================================================  ===================
 
 Warnings that only matter in production (a per-process store or counter, no rate limit)
