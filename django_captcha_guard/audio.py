@@ -26,6 +26,22 @@ import random
 import wave
 from importlib import resources
 
+__all__ = [
+    "DIGITS",
+    "GAIN",
+    "GAP",
+    "LETTERS",
+    "NOISE_HALF",
+    "OPERATORS",
+    "PEAK",
+    "RATE",
+    "STRETCH",
+    "VOICES",
+    "clips",
+    "mix",
+    "words",
+]
+
 RATE = 8000  # samples a second: telephone quality, clear speech in small clips
 PEAK = 114  # the bundled clips peak at 128 ± PEAK, leaving room for the noise
 NOISE_HALF = 6  # uniform noise of ±6: its peaks 25.6 dB and its RMS 30.4 dB below the speech peaks of ±114

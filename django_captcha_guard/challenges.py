@@ -19,6 +19,16 @@ from django.utils.module_loading import import_string
 
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 
+__all__ = [
+    "Challenge",
+    "ChallengeFunction",
+    "arithmetic",
+    "challenge_for",
+    "get_challenge_function",
+    "seeded_rng",
+    "text",
+]
+
 
 class Challenge(NamedTuple):
     display: str  # what the picture shows

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 
 from django_captcha_guard.conf import get_config
 
+__all__ = ["client_ip"]
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client address, trusting ``X-Forwarded-For`` only as far as configured.

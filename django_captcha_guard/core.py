@@ -29,6 +29,27 @@ from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
 from django_captcha_guard.submission import field, submitted
 
+__all__ = [
+    "KEY_LENGTH",
+    "KEY_PATTERN",
+    "MAX_ANSWER_LENGTH",
+    "MAX_SCOPE_LENGTH",
+    "MESSAGES",
+    "RESULTS_ATTRIBUTE",
+    "RateLimited",
+    "Reason",
+    "Result",
+    "check_request",
+    "digest",
+    "enabled",
+    "is_valid_key",
+    "issue",
+    "new_key",
+    "normalize",
+    "verify",
+    "verify_once",
+]
+
 logger = logging.getLogger("django_captcha_guard")
 
 # Where a request keeps its results, by scope, so the middleware, the decorator, the form field

@@ -24,6 +24,8 @@ from django_captcha_guard.failure import FailureView, resolve, respond
 from django_captcha_guard.limits import Rate, check_subject
 from django_captcha_guard.subjects import Subject
 
+__all__ = ["ViewFunction", "captcha_exempt", "require_captcha"]
+
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
 

@@ -30,6 +30,8 @@ from django_captcha_guard.core import Result, verify_once
 from django_captcha_guard.submission import from_mapping
 from django_captcha_guard.widget import TEMPLATE_NAME, page_nonce, render_widget
 
+__all__ = ["CaptchaField", "CaptchaFormMixin", "CaptchaWidget"]
+
 # Attributes Django's form machinery sets on a widget that belong on the answer input.
 _ANSWER_ATTRS = ("aria-invalid",)
 

@@ -24,6 +24,8 @@ from django_captcha_guard import counters, subjects
 from django_captcha_guard.core import Reason
 from django_captcha_guard.subjects import Subject
 
+__all__ = ["UNITS", "Rate", "check_subject"]
+
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)?([smhd])")
 

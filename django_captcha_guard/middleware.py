@@ -24,6 +24,8 @@ from django_captcha_guard.core import check_request
 from django_captcha_guard.failure import respond
 from django_captcha_guard.widget import page_status
 
+__all__ = ["CaptchaGuardMiddleware"]
+
 
 class CaptchaGuardMiddleware:
     sync_capable = True

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+__all__ = ["Challenge", "SpentKey"]
+
 
 class Challenge(models.Model):
     """A live challenge of the ``database`` store; a row is deleted when it is verified."""

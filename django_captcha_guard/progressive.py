@@ -33,6 +33,8 @@ from django_captcha_guard.conf import get_config
 from django_captcha_guard.ratelimit import client_bucket
 from django_captcha_guard.subjects import Subject
 
+__all__ = ["DEFAULTS", "PENDING_SECONDS", "Decision", "check_needed", "note_failure", "policy", "widget_needed"]
+
 PENDING_SECONDS = 30
 DEFAULTS: dict[str, Any] = {"THRESHOLD": 3, "WINDOW": 900, "SUBJECT": None}
 _DECISIONS = "_captcha_guard_progressive"

@@ -34,6 +34,19 @@ from django_captcha_guard import counters
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.ratelimit import client_bucket
 
+__all__ = [
+    "DEFAULT_MAX_NUMBER",
+    "FAILURE_WINDOW",
+    "FIELD",
+    "MOST_STEPS",
+    "max_number",
+    "note_failure",
+    "puzzle",
+    "salt",
+    "secret_number",
+    "stamp_ok",
+]
+
 FIELD = "captcha_pow"
 # Median solve: about 0.5 s in Chromium and 0.1 s of CPU in Python (docs/cost.md).
 DEFAULT_MAX_NUMBER = 200_000

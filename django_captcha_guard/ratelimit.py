@@ -38,6 +38,20 @@ from django_captcha_guard.conf import get_config
 from django_captcha_guard.storage.base import site_namespace
 from django_captcha_guard.storage.counters import Counter
 
+__all__ = [
+    "RENDERS_PER_KEY",
+    "WINDOW",
+    "Limit",
+    "client_bucket",
+    "issuing_limit",
+    "known_refused",
+    "most_outstanding",
+    "remember_refused",
+    "render_allowed",
+    "render_counter",
+    "retry_after",
+]
+
 WINDOW = 60  # seconds; RATE_LIMIT counts challenges per minute
 RENDERS_PER_KEY = 6
 

@@ -18,6 +18,8 @@ from django.http import HttpRequest
 
 from django_captcha_guard.conf import SAFE_METHODS, get_config
 
+__all__ = ["Protection", "match", "protection_for"]
+
 
 @dataclass(frozen=True)
 class Protection:

@@ -5,5 +5,7 @@ Both are sent with ``request`` and ``reason`` (a :class:`~django_captcha_guard.c
 
 from django.dispatch import Signal
 
+__all__ = ["captcha_failed", "captcha_passed"]
+
 captcha_passed = Signal()
 captcha_failed = Signal()

@@ -20,6 +20,8 @@ from django.utils.datastructures import MultiValueDict
 
 from django_captcha_guard.conf import get_config
 
+__all__ = ["UNREADABLE", "field", "from_mapping", "is_json", "submitted"]
+
 # Any non-string value is malformed for core.verify; this one says "the body was unreadable".
 UNREADABLE = object()
 _UNREADABLE_ERRORS = (

@@ -19,6 +19,8 @@ from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import is_valid_key
 
+__all__ = ["solve", "solve_work", "solved_fields", "stamp"]
+
 
 def solve(key: str) -> str:
     """The answer to the challenge ``key`` (whether or not it is still live)."""

@@ -28,6 +28,20 @@ from django_captcha_guard.paths import audio_path, image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
 
+__all__ = [
+    "EXTENSIONS",
+    "SCALES",
+    "audio_url",
+    "captcha_audio",
+    "captcha_image",
+    "data_url",
+    "image_url",
+    "is_valid_scope",
+    "new_challenge",
+    "picture",
+    "voice",
+]
+
 logger = logging.getLogger("django_captcha_guard")
 
 EXTENSIONS = {"PNG": "png", "WEBP": "webp", "JPEG": "jpg"}

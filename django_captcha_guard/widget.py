@@ -32,6 +32,18 @@ from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Re
 from django_captcha_guard.storage import StoreUnavailable
 from django_captcha_guard.views import audio_url, image_url, is_valid_scope
 
+__all__ = [
+    "POW_TEMPLATE",
+    "SCRIPT",
+    "STYLESHEET",
+    "TEMPLATE_NAME",
+    "page_nonce",
+    "page_status",
+    "render_widget",
+    "script_tag",
+    "stylesheet_tag",
+]
+
 TEMPLATE_NAME = "captcha_guard/widget.html"
 SCRIPT = "captcha_guard/captcha_guard.js"
 STYLESHEET = "captcha_guard/captcha_guard.css"

@@ -17,6 +17,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+__all__ = ["BaseStore", "Entry", "StoreUnavailable", "site_namespace"]
+
 if TYPE_CHECKING:
     from django_captcha_guard.storage.counters import Counter
 

@@ -29,6 +29,8 @@ except ImportError:  # django-redis is optional
 else:
     _CLIENT_BACKENDS = (RedisCache,)
 
+__all__ = ["CacheStore", "raw_cache"]
+
 
 class CacheStore(BaseStore):
     """Entries under ``KEY_PREFIX``, the site's namespace and the key in the cache ``ALIAS``.

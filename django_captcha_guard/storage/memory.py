@@ -19,6 +19,8 @@ from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry
 
+__all__ = ["MemoryStore"]
+
 # 16 digest bytes and the expiry as a double: one 24-byte value per challenge, instead of
 # a tuple holding a str and a float (about 100 bytes more per outstanding challenge).
 _PACKING = struct.Struct("<16sd")

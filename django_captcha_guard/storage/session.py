@@ -29,6 +29,8 @@ from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable
 from django_captcha_guard.storage.cache import raw_cache
 from django_captcha_guard.storage.ledger import SPENT_KEYS, Ledger
 
+__all__ = ["SESSION_KEY", "SessionStore"]
+
 SESSION_KEY = "_captcha_guard"
 
 
