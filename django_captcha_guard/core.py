@@ -175,9 +175,14 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     return key
 
 
-def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Result:
-    """Check ``answer`` for the challenge ``key``, consuming the challenge either way."""
-    result = Result(_check(request, key, answer, scope))
+def verify(request: HttpRequest, key: Any, answer: Any, scope: str = "", *, stamp: Any = None) -> Result:
+    """Check ``answer`` for the challenge ``key``, consuming the challenge either way.
+
+    ``stamp`` is the proof-of-work stamp when the caller has parsed the body itself (DRF
+    reads the stream, so the request's body can no longer be read); by default it comes
+    from the request's submitted fields.
+    """
+    result = Result(_check(request, key, answer, scope, stamp))
     if result.ok:
         captcha_passed.send(sender=verify, request=request, reason=result.reason)
     else:
@@ -205,7 +210,7 @@ def check_request(request: HttpRequest, scope: str = "") -> Result:
     return verify_once(request, key, answer, scope)
 
 
-def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") -> Result:
+def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "", *, stamp: Any = None) -> Result:
     """:func:`verify`, unless this request was already checked for ``scope``: then that result stands.
 
     A challenge is single-use, so a second check on the same request would always fail;
@@ -219,7 +224,7 @@ def verify_once(request: HttpRequest, key: Any, answer: Any, scope: str = "") ->
     if previous is not None:
         return previous
     needed = not enabled() or progressive.check_needed(request, scope)
-    result = verify(request, key, answer, scope) if needed else Result(Reason.NOT_NEEDED)
+    result = verify(request, key, answer, scope, stamp=stamp) if needed else Result(Reason.NOT_NEEDED)
     results[scope] = result
     return result
 
@@ -246,7 +251,7 @@ def enabled() -> bool:
     return True
 
 
-def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
+def _check(request: HttpRequest, key: Any, answer: Any, scope: str, stamp: Any) -> Reason:
     if not enabled():
         return Reason.OK
     missing = key in (None, "") or answer in (None, "")
@@ -265,8 +270,11 @@ def _check(request: HttpRequest, key: Any, answer: Any, scope: str) -> Reason:
         return Reason.EXPIRED
     assert entry is not None
     # PROOF_OF_WORK: after the key is spent (single use) and before the answer is looked at.
-    if proof_of_work.max_number() is not None and not proof_of_work.stamp_ok(key, field(request, proof_of_work.FIELD)):
-        return Reason.STAMP
+    if proof_of_work.max_number() is not None:
+        if stamp is None:
+            stamp = field(request, proof_of_work.FIELD)
+        if not proof_of_work.stamp_ok(key, stamp):
+            return Reason.STAMP
     expected = digest(key, answer, scope)
     return Reason.OK if hmac.compare_digest(entry.digest, expected) else Reason.WRONG
 

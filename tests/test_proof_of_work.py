@@ -145,3 +145,24 @@ def test_invalid_proof_of_work_settings_are_refused(settings: Any, value: object
 
     settings.CAPTCHA_GUARD = {"PROOF_OF_WORK": value}
     assert [m.id for m in check_settings()] == ["captcha_guard.E051"]
+
+
+@pytest.mark.usefixtures("work_on")
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [("/guarded/drf/permission/", {"note": "hi"}), ("/guarded/drf/serializer/", {"email": "ann@example.com"})],
+)
+@pytest.mark.parametrize("format", ["json", "multipart"])
+def test_the_drf_classes_read_the_stamp_from_the_parsed_data(
+    api: Any, path: str, extra: dict[str, str], format: str
+) -> None:
+    """DRF reads the body's stream itself, so the stamp comes from ``request.data``, not the raw body."""
+    from tests.integration import challenge, fields
+
+    key, answer = challenge()
+    solved = api.post(path, {**extra, **fields(key, answer), proof_of_work.FIELD: stamp(key, BASE)}, format=format)
+    assert solved.status_code in (200, 201), solved.content
+    key, answer = challenge()
+    unstamped = api.post(path, {**extra, **fields(key, answer)}, format=format)
+    assert unstamped.status_code == 400
+    assert str(core.MESSAGES[Reason.STAMP]) in unstamped.content.decode()

@@ -23,6 +23,7 @@ installed (``pip install django-captcha-guard[drf]``); nothing else in the packa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, permissions, serializers  # type: ignore[import-untyped]
 from rest_framework.fields import empty  # type: ignore[import-untyped]
 
+from django_captcha_guard import proof_of_work
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.core import KEY_LENGTH, MAX_ANSWER_LENGTH, Reason, Result, verify_once
 from django_captcha_guard.responses import status_for
@@ -84,7 +86,9 @@ class CaptchaRequired(permissions.BasePermission):  # type: ignore[misc]
             # DRF's JSONParser lets this escape for deeply nested JSON: a 400, not a 500.
             raise exceptions.ParseError() from None
         key, answer = from_mapping(data)
-        result = verify_once(_http_request(request), key, answer, getattr(view, "captcha_scope", ""))
+        result = verify_once(
+            _http_request(request), key, answer, getattr(view, "captcha_scope", ""), stamp=_stamp(data)
+        )
         if not result.ok:
             raise CaptchaFailed(result.reason)
         return True
@@ -139,7 +143,7 @@ def check(context: dict[str, Any], data: Any, scope: str, owner: object) -> Resu
             f"{type(owner).__name__} checks a captcha and needs the request: pass context={{'request': request}}."
         )
     key, answer = from_mapping(data)
-    result = verify_once(_http_request(request), key, answer, scope)
+    result = verify_once(_http_request(request), key, answer, scope, stamp=_stamp(getattr(request, "data", data)))
     if result.reason is Reason.UNAVAILABLE:
         raise CaptchaFailed(result.reason)
     return result
@@ -169,6 +173,11 @@ class CaptchaSerializerMixin:
             error = {get_config().answer_field: [result.message]}
             raise exceptions.ValidationError(error, code=result.reason.value)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def _stamp(data: object) -> Any:
+    """The proof-of-work stamp in DRF's parsed data: the body's stream is DRF's once it has read it."""
+    return data.get(proof_of_work.FIELD) if isinstance(data, Mapping) else None
 
 
 def _http_request(request: Any) -> HttpRequest:
