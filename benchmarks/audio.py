@@ -11,7 +11,7 @@ counts waiting for the CPU). References, measured in the same run:
   addition in ``audio._add_noise`` replaces);
 - drawing the default picture for the same keys (``views.picture``), the cost the audio sits beside.
 
-Targets (issue 14): under 50 KB and under 5 ms per clip. Reported, never asserted.
+Targets: under 50 KB and under 5 ms per clip. Reported, never asserted.
 """
 
 from __future__ import annotations

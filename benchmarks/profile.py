@@ -7,7 +7,7 @@ started for the run (nothing else shares it), so the profile holds the whole req
 middleware, URL resolving, the view, the Redis round trips and the response. It prints
 the CPU microseconds per request of the endpoint next to the empty view's, measured in
 this run, then cProfile's busiest functions by CPU time (own time) for the endpoint. The closing
-note of issue 17 quotes this output before and after the changes.
+performance notes quote this output before and after the changes.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ masks cached, as in a running server) and then timed picture by picture with
 clock also counts time spent waiting for the CPU. The reference is the renderer the
 common tutorials teach: six characters on 200x100, then a Python loop over every pixel
 shifting each row by 0 or 1 px, 7% random-colour ``draw.point`` noise, 8 lines and 8
-arcs; and, with the ``attack`` extra, lepture ``captcha`` 0.7.1 at 160x60. Targets (issues 2
-and 12): default picture median <= 1.5 ms, >= 20x faster than the reference and >= 4x
+arcs; and, with the ``attack`` extra, lepture ``captcha`` 0.7.1 at 160x60. Targets:
+default picture median <= 1.5 ms, >= 20x faster than the reference and >= 4x
 faster than lepture captcha. Reported, never asserted.
 """
 

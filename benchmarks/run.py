@@ -9,7 +9,7 @@ django-simple-captcha side by side (load.py, servers.py), floods of refusals (40
 Everything runs on 127.0.0.1; each load phase lasts ``--seconds`` and the whole run stays
 under ten minutes. "× rate" is our requests/s over theirs, "× CPU" their server CPU per
 request over ours: above 1, ours is faster or cheaper. After the table, a second one
-states each target of issue 17 as a ratio to its reference in the same run, met or
+states each performance target as a ratio to its reference in the same run, met or
 missed. Targets are reported, never asserted.
 """
 
@@ -190,7 +190,7 @@ def http_row(title: str, variant: str, ours: load.Phase, theirs: load.Phase | No
 
 @dataclass(frozen=True)
 class Target:
-    """One target of issue 17: our figure, its reference in the same run, and the bound."""
+    """One performance target: our figure, its reference in the same run, and the bound."""
 
     what: str
     ours: str
