@@ -10,7 +10,7 @@ from tests.e2e.server import DemoServer
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/login/", "/comments/", "/sms/", "/two/", "/ask/", "/jinja2/"]
+PAGES = ["/", "/login/", "/signin/", "/comments/", "/sms/", "/two/", "/ask/", "/jinja2/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
