@@ -8,7 +8,6 @@ answer never has to be stored. The global ``random`` module is never touched.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import random
 from collections.abc import Callable
@@ -74,7 +73,7 @@ def seeded_rng(key: str) -> random.Random:
     view redraws the same picture for the same key: reloads and HiDPI copies match, and
     fetching an image many times reveals no new noise to average away.
     """
-    seed = hmac.new(settings.SECRET_KEY.encode(), b"captcha_guard.challenge:" + key.encode(), hashlib.sha256).digest()
+    seed = hmac.digest(settings.SECRET_KEY.encode(), b"captcha_guard.challenge:" + key.encode(), "sha256")
     return random.Random(int.from_bytes(seed, "big"))
 
 

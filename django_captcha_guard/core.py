@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +24,7 @@ from django_captcha_guard import progressive, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
+from django_captcha_guard.macs import mac
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
 from django_captcha_guard.submission import field, submitted
@@ -142,8 +142,8 @@ def digest(key: str, answer: str, scope: str = "") -> str:
     Binding the key makes a digest copied onto another key worthless; binding the scope
     makes a challenge issued for one form useless on another.
     """
-    mac = salted_hmac("captcha_guard.answer", f"{scope}:{key}:{normalize(answer)}", algorithm="sha256")
-    return base64.urlsafe_b64encode(mac.digest()[:16]).rstrip(b"=").decode("ascii")
+    answer_mac = mac("captcha_guard.answer", f"{scope}:{key}:{normalize(answer)}")
+    return base64.urlsafe_b64encode(answer_mac[:16]).rstrip(b"=").decode("ascii")
 
 
 def issue(request: HttpRequest, scope: str = "") -> str:

@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 
 from django_captcha_guard import counters
 from django_captcha_guard.conf import get_config
+from django_captcha_guard.macs import mac
 from django_captcha_guard.ratelimit import client_bucket
 
 __all__ = [
@@ -66,13 +66,12 @@ def max_number() -> int | None:
 
 
 def salt(key: str, maximum: int) -> str:
-    sig = salted_hmac("captcha_guard.pow", f"{key}:{maximum}", algorithm="sha256").hexdigest()[:16]
+    sig = mac("captcha_guard.pow", f"{key}:{maximum}").hex()[:16]
     return f"{key}.{maximum}.{sig}"
 
 
 def secret_number(puzzle_salt: str, maximum: int) -> int:
-    mac = salted_hmac("captcha_guard.pow.number", puzzle_salt, algorithm="sha256").hexdigest()
-    return int(mac, 16) % (maximum + 1)
+    return int.from_bytes(mac("captcha_guard.pow.number", puzzle_salt), "big") % (maximum + 1)
 
 
 def puzzle(request: HttpRequest, key: str) -> dict[str, Any] | None:

@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Callable
 
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 
+from django_captcha_guard.macs import mac
 from django_captcha_guard.submission import field
 
 # A field name, or a function of the request that returns the subject (None when absent).
@@ -28,7 +28,7 @@ def normalize(value: str) -> str:
 
 def digest(scope: str, value: str) -> str:
     """The subject's keyed digest for ``scope``: short, key-safe, and useless without ``SECRET_KEY``."""
-    return salted_hmac("captcha_guard.subject", f"{scope}:{normalize(value)}", algorithm="sha256").hexdigest()[:32]
+    return mac("captcha_guard.subject", f"{scope}:{normalize(value)}").hex()[:32]
 
 
 def from_request(request: HttpRequest, subject: Subject) -> str | None:

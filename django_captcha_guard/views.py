@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from django_captcha_guard import audio, image, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
-from django_captcha_guard.conf import get_config
+from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
 from django_captcha_guard.paths import audio_path, image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
@@ -56,9 +56,22 @@ def image_url(key: str, scale: int = 1) -> str:
 
 def audio_url(key: str) -> str | None:
     """The path of the spoken challenge for ``key``; None when ``AUDIO`` is off or the challenge cannot be spoken."""
-    if not get_config().audio or audio.words(challenge_for(key)[0].display) is None:
-        return None
-    return audio_path(key)
+    config = get_config()
+    return audio_path(key) if config.audio and _speakable(key, config) else None
+
+
+def _speakable(key: str, config: Config) -> bool:
+    """Whether the challenge for ``key`` can be spoken.
+
+    The settings answer for the built-in challenges (every sum can be spoken, and every text
+    is when its alphabet can), so issuing does not draw the challenge a second time; a
+    custom challenge function's challenge is drawn and asked.
+    """
+    if config.challenge == CHALLENGE_ALIASES["arithmetic"]:
+        return True
+    if config.challenge == CHALLENGE_ALIASES["text"] and set(config.alphabet.upper()) <= audio.LETTERS | audio.DIGITS:
+        return True
+    return audio.words(challenge_for(key)[0].display) is not None
 
 
 def voice() -> str:

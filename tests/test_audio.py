@@ -256,3 +256,13 @@ def test_the_form_page_answer_from_the_helper_passes(client: Client, settings: A
     names = audio.words(challenge_for(fields["captcha_key"])[0].display)
     assert names is not None and spoken_answer(names) == fields["captcha_answer"]
     assert client.get(f"/captcha/{fields['captcha_key']}.wav").status_code == 200
+
+
+def test_every_text_in_a_lower_case_alphabet_is_spoken(client: Client, settings: Any) -> None:
+    """The settings decide for the built-in text challenge: letters are spoken by name in either case."""
+    configure(settings, ALPHABET="abcdefghjk", CASE_SENSITIVE=False)
+    for _ in range(3):
+        key = client.get("/captcha/new/").json()["key"]
+        assert audio_url(key) == f"/captcha/{key}.wav"
+        response = client.get(f"/captcha/{key}.wav")
+        assert response.status_code == 200 and response["Content-Type"] == "audio/wav"
