@@ -27,7 +27,7 @@ from django_captcha_guard.conf import get_config
 from django_captcha_guard.macs import mac
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
-from django_captcha_guard.submission import field, submitted
+from django_captcha_guard.submission import field, is_utf8, submitted
 
 __all__ = [
     "KEY_LENGTH",
@@ -289,10 +289,4 @@ def _pop(request: HttpRequest, key: str) -> Entry | None:
 
 def _is_answer_text(answer: object) -> bool:
     """Short text a person could type: no NUL, and no lone surrogate (JSON can carry one)."""
-    if not isinstance(answer, str) or len(answer) > MAX_ANSWER_LENGTH or "\x00" in answer:
-        return False
-    try:
-        answer.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return isinstance(answer, str) and len(answer) <= MAX_ANSWER_LENGTH and "\x00" not in answer and is_utf8(answer)

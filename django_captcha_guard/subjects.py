@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 
 from django_captcha_guard.macs import mac
-from django_captcha_guard.submission import field
+from django_captcha_guard.submission import field, is_utf8
 
 # A field name, or a function of the request that returns the subject (None when absent).
 Subject = str | Callable[[HttpRequest], object]
@@ -32,8 +32,12 @@ def digest(scope: str, value: str) -> str:
 
 
 def from_request(request: HttpRequest, subject: Subject) -> str | None:
-    """The normalised subject of ``request``, or None when it is missing, empty, sent twice or not text."""
+    """The normalised subject of ``request``, or None when it is missing, empty, sent twice or not text.
+
+    Not text includes a lone surrogate, which a JSON body can carry but no digest can hash.
+    """
     value = subject(request) if callable(subject) else field(request, subject)
-    if not isinstance(value, str) or len(value) > MAX_SUBJECT_LENGTH:
+    if not isinstance(value, str) or len(value) > MAX_SUBJECT_LENGTH or not is_utf8(value):
         return None
     return normalize(value) or None
+

@@ -20,7 +20,7 @@ from django.utils.datastructures import MultiValueDict
 
 from django_captcha_guard.conf import get_config
 
-__all__ = ["UNREADABLE", "field", "from_mapping", "is_json", "submitted"]
+__all__ = ["UNREADABLE", "field", "from_mapping", "is_json", "is_utf8", "submitted"]
 
 # Any non-string value is malformed for core.verify; this one says "the body was unreadable".
 UNREADABLE = object()
@@ -34,6 +34,15 @@ _UNREADABLE_ERRORS = (
     # A Content-Type charset that names a codec but no text encoding (charset=rot13).
     LookupError,
 )
+
+
+def is_utf8(value: str) -> bool:
+    """Whether ``value`` encodes as UTF-8: not when it holds a lone surrogate, which a JSON body can carry."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_json(request: HttpRequest) -> bool:

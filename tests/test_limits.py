@@ -92,3 +92,12 @@ def test_an_outage_of_the_counters_refuses_with_503(settings: Any, private_redis
     response = Client().post("/sms/", body, content_type="application/json")
     assert response.status_code == 503
     assert "Captcha counters: RATE_LIMIT_CACHE 'counters' unavailable" in caplog.text
+
+
+def test_a_subject_no_digest_can_hash_is_no_subject() -> None:
+    """A JSON body can carry a lone surrogate; it names no subject (400), never a 500."""
+    key, answer = challenge("sms")
+    body = json.dumps({"mobile": "138\ud800", **fields(key, answer)})
+    response = Client().post("/sms/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["reason"] == "no_subject"

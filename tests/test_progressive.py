@@ -7,6 +7,7 @@ at zero in the shared Redis database 13 without deleting anybody else's keys.
 from __future__ import annotations
 
 import logging
+import json
 import secrets
 from typing import Any
 
@@ -200,3 +201,13 @@ def test_a_per_process_counter_cache_asks_everyone_at_run_time_with_several_proc
     with caplog.at_level(logging.ERROR, logger="django_captcha_guard"):
         assert client_from("192.0.2.60").post("/login/", {"password": "right"}).status_code == 403
     assert "per process" in caplog.text
+
+
+def test_a_subject_no_digest_can_hash_counts_by_address_only(progressive_on: Any) -> None:
+    """A lone surrogate (a JSON body can carry one) in the subject field is no subject, never a 500."""
+    client = client_from("198.51.100.8")
+    body = json.dumps({"username": "\ud800", "password": "no"})
+    for _ in range(3):
+        assert client.post("/login/", body, content_type="application/json").status_code == 401
+    asked = client.post("/login/", body, content_type="application/json")
+    assert (asked.status_code, asked.json()["reason"]) == (400, "missing")  # the captcha is now needed
