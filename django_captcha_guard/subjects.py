@@ -40,4 +40,3 @@ def from_request(request: HttpRequest, subject: Subject) -> str | None:
     if not isinstance(value, str) or len(value) > MAX_SUBJECT_LENGTH or not is_utf8(value):
         return None
     return normalize(value) or None
-

@@ -6,8 +6,8 @@ at zero in the shared Redis database 13 without deleting anybody else's keys.
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import secrets
 from typing import Any
 
