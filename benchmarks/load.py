@@ -13,6 +13,8 @@ import json
 import os
 import statistics
 import subprocess
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +156,19 @@ def flow(site: Site, *, seconds: int, connections: int) -> Phase:
 def ceiling(site: Site, *, seconds: int, connections: int, path: str = "/empty/") -> Phase:
     """An empty Django view on the same server: no captcha endpoint can be faster than this."""
     return requests_phase(wrk(site, path, "report.lua", seconds=seconds, connections=connections))
+
+
+def spent_key(site: Site) -> str:
+    """A key the site issued and then consumed (a wrong answer posted to its protected view)."""
+    with urllib.request.urlopen(site.url + "/captcha/new/", timeout=10) as response:
+        key: str = json.loads(response.read())["key"]
+    body = urllib.parse.urlencode({"captcha_key": key, "captcha_answer": "wrong"}).encode()
+    try:
+        urllib.request.urlopen(urllib.request.Request(site.url + "/protected/", data=body), timeout=10)
+    except urllib.error.HTTPError as refused:  # 403: wrong, and the key is spent
+        if refused.code != 403:
+            raise
+    return key
 
 
 def refusals(site: Site, path: str, *, seconds: int, connections: int) -> Phase:

@@ -40,10 +40,13 @@ CEILING = "empty Django view (no captcha): the ceiling (mean of 2 runs)"
 UNQUEUED = f"{LABELS[PAIRED_STORE]}, {servers.WORKERS} connections (no queueing)"
 REFUSALS = "refusals, cache store, RATE_LIMIT 1 (own server)"
 ASGI = "cache (Redis) under uvicorn (ASGI)"
-# Refusal phases, in the order run (A B C D A around the empty view): path, label.
+# Refusal phases, in the order run (A B C D E A around the empty view): path, label. The
+# spent key's path is filled in by measure_refusals, which issues and consumes that key.
+SPENT = "/captcha/{key}.png"
 REFUSAL_PHASES = {
     "400": ("/captcha/not-a-key.png", "400 malformed key (picture URL)"),
-    "410": (f"/captcha/{'A' * 22}.png", "410 unknown key (picture URL)"),
+    "410": (f"/captcha/{'A' * 22}.png", "410 made-up key, no store asked (picture URL)"),
+    "410-spent": (SPENT, "410 spent key, one round trip (picture URL)"),
     "429": ("/captcha/new/", "429 rate limited (captcha/new/)"),
 }
 TITLES = {
@@ -104,8 +107,12 @@ def measure_refusals(python: Path, shared: dict[str, int]) -> dict[str, load.Pha
     """
     env = servers.site_env("bench_site.settings", "bench.sqlite3", "cache", BENCH_RATE_LIMIT="1")
     with servers.serve(python, env, uses_redis=True) as site:
+        spent = SPENT.format(key=load.spent_key(site))
         first = load.ceiling(site, **shared)
-        phases = {name: load.refusals(site, path, **shared) for name, (path, _label) in REFUSAL_PHASES.items()}
+        phases = {
+            name: load.refusals(site, spent if path == SPENT else path, **shared)
+            for name, (path, _label) in REFUSAL_PHASES.items()
+        }
         phases["empty"] = load.Phase.mean(first, load.ceiling(site, **shared))
     return phases
 

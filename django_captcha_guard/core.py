@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
-import re
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -24,6 +22,7 @@ from django_captcha_guard import progressive, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
+from django_captcha_guard.keys import KEY_LENGTH, KEY_PATTERN, is_issued, is_valid_key, new_key
 from django_captcha_guard.macs import mac
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
@@ -56,9 +55,6 @@ logger = logging.getLogger("django_captcha_guard")
 # and the DRF classes on one request consume one challenge once (as CSRF marks a checked request).
 RESULTS_ATTRIBUTE = "_captcha_guard_results"
 
-# secrets.token_urlsafe(16): 22 characters of the urlsafe base64 alphabet.
-KEY_LENGTH = 22
-KEY_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{KEY_LENGTH}}}")
 # Generous for any built-in challenge; longer input is rejected before hashing.
 MAX_ANSWER_LENGTH = 32
 MAX_SCOPE_LENGTH = 64
@@ -120,15 +116,6 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"rate limited for {retry_after}s")
         self.retry_after = retry_after
-
-
-def new_key() -> str:
-    return secrets.token_urlsafe(16)
-
-
-def is_valid_key(key: object) -> bool:
-    """Whether ``key`` could have come from :func:`new_key`; checked before any store lookup."""
-    return isinstance(key, str) and KEY_PATTERN.fullmatch(key) is not None
 
 
 def normalize(answer: str) -> str:
@@ -258,8 +245,9 @@ def _check(request: HttpRequest, key: Any, answer: Any, scope: str, stamp: Any) 
     if not is_valid_key(key):
         return Reason.MISSING if missing else Reason.MALFORMED
     try:
-        # Consumed before the answer is looked at: one submission per picture.
-        entry = _pop(request, key)
+        # Consumed before the answer is looked at: one submission per picture. A key this
+        # site never issued is unknown without asking the store.
+        entry = _pop(request, key) if is_issued(key) else None
     except StoreUnavailable:
         return Reason.UNAVAILABLE
     if missing:

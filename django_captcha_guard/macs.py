@@ -18,9 +18,10 @@ from django.conf import settings
 __all__ = ["mac"]
 
 
-def mac(salt: str, value: str) -> bytes:
-    """HMAC-SHA256 of ``value`` under a key derived from ``salt`` and ``SECRET_KEY``."""
-    return hmac.digest(_derived_key(salt, settings.SECRET_KEY), value.encode(), "sha256")
+def mac(salt: str, value: str | bytes) -> bytes:
+    """HMAC-SHA256 of ``value`` (text is UTF-8 encoded) under a key derived from ``salt`` and ``SECRET_KEY``."""
+    message = value.encode() if isinstance(value, str) else value
+    return hmac.digest(_derived_key(salt, settings.SECRET_KEY), message, "sha256")
 
 
 # Keyed by the secret itself, so a changed SECRET_KEY (override_settings, a rotation) derives anew.

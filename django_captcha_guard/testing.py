@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django_captcha_guard import proof_of_work
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import get_config
-from django_captcha_guard.core import is_valid_key
+from django_captcha_guard.keys import is_valid_key
 
 __all__ = ["solve", "solve_work", "solved_fields", "stamp"]
 

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_safe
 from django_captcha_guard import audio, image, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
-from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, is_valid_key, issue
+from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Result, issue
+from django_captcha_guard.keys import is_issued, is_valid_key
 from django_captcha_guard.paths import audio_path, image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
 from django_captcha_guard.storage import StoreUnavailable, get_storage
@@ -122,6 +123,8 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     scale = _scale(request)
     if scale is None:
         return text_error(_("The scale must be 1 or 2."), 400)
+    if not is_issued(key):  # made up: unknown, and no store is asked
+        return text_error(Result(Reason.EXPIRED).message, 410)
     try:
         # One round trip with Redis: the entry, and one render counted only if there is one.
         entry, allowed = get_storage().get_counted(request, key, ratelimit.render_counter(key))
@@ -150,6 +153,8 @@ def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
         return text_error(Result(Reason.MALFORMED).message, 400)
     if audio_url(key) is None:
         raise Http404
+    if not is_issued(key):  # made up: unknown, and no store is asked
+        return text_error(Result(Reason.EXPIRED).message, 410)
     store = get_storage()
     try:
         entry = store.get(request, key)
@@ -197,7 +202,7 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
         return json_error(Reason.MALFORMED, _("Invalid inline or scale parameter: use inline=1 and scale=1 or 2."))
     try:
         key = issue(request, scopes[0])
-        if replaces and is_valid_key(replaces[0]):
+        if replaces and is_valid_key(replaces[0]) and is_issued(replaces[0]):
             _retire(request, replaces[0])
         # A fresh key has had no render yet, so this only counts (it never refuses).
         drawn = inline == ["1"] and ratelimit.render_counter(key).spend()

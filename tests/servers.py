@@ -35,6 +35,7 @@ from django.conf import settings
 from django.test import override_settings
 from psycopg import sql
 
+from django_captcha_guard.keys import new_key
 from django_captcha_guard.testing import solved_fields
 from tests.processes import free_port, stop
 
@@ -145,6 +146,11 @@ class Server:
         """The key on ``page`` and its answer, computed with the server's secret key."""
         with override_settings(SECRET_KEY=self.site.secret_key):
             return solved_fields(page)
+
+    def new_key(self) -> str:
+        """A key as the server issues them (tagged with its secret key), though it never stored it."""
+        with override_settings(SECRET_KEY=self.site.secret_key):
+            return new_key()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")

@@ -13,6 +13,7 @@ from drf_spectacular.settings import patched_settings
 from rest_framework.test import APIClient
 
 from django_captcha_guard.core import MESSAGES, Reason
+from django_captcha_guard.keys import new_key
 from tests.integration import alive, challenge, fields, wrong
 from tests.outage import DOWN
 from tests.views import FieldView, OrderSerializer
@@ -80,7 +81,7 @@ def test_the_message_follows_the_request_language(api: APIClient, url: str) -> N
 @VIEWS
 def test_a_store_outage_is_a_503_in_the_package_shape(api: APIClient, url: str, settings: Any) -> None:
     settings.CAPTCHA_GUARD = {"STORE": DOWN}
-    response = api.post(url, {"captcha_key": "a" * 22, "captcha_answer": "x", "email": "a@b.cn"}, format="json")
+    response = api.post(url, {"captcha_key": new_key(), "captcha_answer": "x", "email": "a@b.cn"}, format="json")
     assert response.status_code == 503
     assert response.json()["reason"] == "unavailable"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from django_captcha_guard.core import MESSAGES, Reason, new_key
+from django_captcha_guard.core import MESSAGES, Reason
 from tests.processes import PrivateRedis, free_port
 from tests.servers import FIGURES, Reply, Server, Visitor, make_read_only, serve_site, tally
 
@@ -141,7 +141,7 @@ def test_redis_stopped_every_entry_point_answers_503(
 def test_postgresql_unreachable_every_entry_point_answers_503(tmp_path: Path) -> None:
     closed = f"postgresql://127.0.0.1:{free_port()}/nothing_listens_here"
     with serve_site(tmp_path, store="database", store_database=closed) as server:
-        fields = {"captcha_key": new_key(), "captcha_answer": "ACE34"}
+        fields = {"captcha_key": server.new_key(), "captcha_answer": "ACE34"}
         assert_every_entry_point_answers_503(Visitor(server), fields)
         assert_no_server_error(server)
 

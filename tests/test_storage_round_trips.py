@@ -3,7 +3,8 @@
 Counted with ``MONITOR`` on a private ``redis-server``, so the only commands it sees are
 this test's. A Lua script's inner commands and a ``MULTI``/``EXEC`` block reach the
 server in one request, so each counts as one round trip. Refusals are the point: a flood
-of 429s costs one round trip in all, 410s one each, 400s none, and none stores or draws anything.
+of 429s costs one round trip in all, 410s one each for keys the site issued and none for
+made-up keys, 400s none, and none stores or draws anything.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 import redis
 from django.core.cache import caches
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from django_captcha_guard import core
@@ -172,6 +173,23 @@ def test_a_picture_is_one_round_trip_and_unknown_or_malformed_keys_draw_nothing(
     assert [r.status_code for r in responses] == [410, 410] and gone.count == 2
     assert all(r["Content-Type"].startswith("text/plain") for r in responses)
     assert response.status_code == 400 and malformed.count == 0
+
+
+def test_made_up_keys_cost_no_round_trip_anywhere(counted: PrivateRedis) -> None:
+    """A key the site never issued fails its tag: the picture is a 410, a post EXPIRED, with no command sent."""
+    client = Client()
+    warm(client)
+    with override_settings(SECRET_KEY="another-site-" + "s" * 40):
+        other_site = core.new_key()
+    made_up = ["A" * 22, "abcdefghijklmnopqrstuv", other_site]
+    request = client.get("/").wsgi_request
+    with RoundTrips(counted) as trips:
+        pictures = [image(client, key).status_code for key in made_up]
+        reasons = [core.verify(request, key, "AAAAA").reason for key in made_up]
+        replaced = client.get(reverse("captcha_guard:new"), {"replaces": "A" * 22})
+    assert pictures == [410] * 3 and reasons == [Reason.EXPIRED] * 3
+    assert replaced.status_code == 200
+    assert [command.split()[0] for command in trips.requests] == ["EVALSHA"]  # only the new challenge's
 
 
 def test_too_many_renders_are_refused_in_one_round_trip_without_drawing(counted: PrivateRedis) -> None:
