@@ -7,7 +7,7 @@ proof of work, and all three: progressive, proof of work and one code per number
 a bot (``benchmarks/bot.py``) attacks a "send SMS code" API for ``--seconds`` from one
 loopback address and then from sixteen (127.0.x.y), aiming at four phone numbers. Before the
 attack, Chromium loads the site's form page (``benchmarks/person.py``). Both sites run under
-gunicorn with two sync workers, on SQLite; our counters are in Redis (database 12, under a
+gunicorn with two sync workers, on SQLite; our counters are in Redis (database 11, under a
 prefix of this run, deleted afterwards). Ratios compare with simple-captcha in the same run.
 Targets are reported, never asserted.
 """

@@ -25,7 +25,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 WORK_DIR = REPO / ".bench"  # git-ignored: the incumbent's venv, SQLite files, key lists
 INCUMBENT_VENV = WORK_DIR / "incumbent-venv"
-REDIS_URL = "redis://127.0.0.1:6379/12"  # a database no test and no other program uses
+REDIS_URL = "redis://127.0.0.1:6379/11"  # a database no test uses (they take 12-14), so flushing it is safe
 WORKERS = 2
 
 

@@ -1,7 +1,7 @@
 """Settings for the benchmark site; the store under test comes from ``BENCH_STORE``.
 
 ``BENCH_STORE`` is one of ``memory``, ``session-db``, ``session-cache`` or ``cache``.
-Redis-backed runs use database 12 on the local server, which the runner flushes before
+Redis-backed runs use database 11 on the local server, which the runner flushes before
 and after each run. With a Redis store the rate limit counts in Redis as a production site's
 would, but its limit (``BENCH_RATE_LIMIT``) is far above what the load generator, one
 client address, can ask for, except in the refusal phases, which set it low on purpose.
@@ -10,7 +10,7 @@ client address, can ask for, except in the refusal phases, which set it low on p
 import os
 
 STORE = os.environ.get("BENCH_STORE", "cache")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 SECRET_KEY = "bench-only-not-secret"
 DEBUG = False
