@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 import pytest
 import redis
 from asgiref.sync import async_to_sync
-from django.core.cache import caches
 
 from django_captcha_guard import core
 from django_captcha_guard.storage import CacheStore, Entry, StoreUnavailable
@@ -86,8 +85,8 @@ def test_async_refused_save_stores_nothing(any_store: Harness) -> None:
 @pytest.mark.parametrize("name", REDIS_STORES)
 def test_redis_takes_the_native_path(settings: Any, name: str) -> None:
     alias = {"cache-django-redis": "django_redis", "cache-django-builtin-redis": "django_builtin_redis"}[name]
-    assert async_redis_commands(caches[alias]) is not None
-    assert async_redis_commands(caches["default"]) is None  # LocMemCache: the thread fallback
+    assert async_redis_commands(alias) is not None
+    assert async_redis_commands("default") is None  # LocMemCache: the thread fallback
 
 
 def test_concurrent_coroutines_consume_once_and_count_exactly(redis_store: Harness) -> None:
@@ -118,7 +117,7 @@ def test_a_unix_socket_is_translated(tmp_path: Path, settings: Any) -> None:
             **settings.CACHES,
             "unix": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": f"unix://{socket}?db=0"},
         }
-        commands = async_redis_commands(caches["unix"])
+        commands = async_redis_commands("unix")
         assert commands is not None and commands._connection_class.__name__ == "UnixDomainSocketConnection"
         store = CacheStore(ALIAS="unix")
 

@@ -102,7 +102,7 @@ class CacheStore(BaseStore):
         self, request: HttpRequest, key: str, entry: Entry, timeout: int, counter: Counter | None
     ) -> bool:
         """:meth:`save_counted` in one asyncio round trip on Redis; in a thread on anything else."""
-        commands = async_redis_commands(self.cache)
+        commands = async_redis_commands(self.alias)
         if commands is None or (counter is not None and counter.alias != self.alias):
             return await super().asave_counted(request, key, entry, timeout, counter)
         value = _value(entry).encode()
@@ -161,7 +161,7 @@ class CacheStore(BaseStore):
 
     async def aget_counted(self, request: HttpRequest, key: str, counter: Counter) -> tuple[Entry | None, bool]:
         """:meth:`get_counted` in one asyncio round trip on Redis; in a thread on anything else."""
-        commands = async_redis_commands(self.cache)
+        commands = async_redis_commands(self.alias)
         if commands is None or counter.alias != self.alias:
             return await super().aget_counted(request, key, counter)
         try:
@@ -188,7 +188,7 @@ class CacheStore(BaseStore):
 
     async def apop(self, request: HttpRequest, key: str) -> Entry | None:
         """:meth:`pop` as one asyncio GETDEL on Redis; in a thread on anything else."""
-        commands = async_redis_commands(self.cache)
+        commands = async_redis_commands(self.alias)
         if commands is None:
             return await super().apop(request, key)
         try:

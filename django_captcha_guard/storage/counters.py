@@ -45,8 +45,7 @@ class Counter:
 
     async def aspend(self) -> bool:
         """:meth:`spend` for async code: one asyncio round trip on Redis, else the sync count in a thread."""
-        cache = self.cache
-        commands = async_redis_commands(cache)
+        commands = async_redis_commands(self.alias)  # a Redis cache, so never a DummyCache
         if commands is None:
             return await sync_to_async(self.spend)()
         try:

@@ -23,7 +23,9 @@ import asyncio
 import weakref
 from typing import Any
 
-from django.core.cache import BaseCache
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 try:
     import redis as redis_py
@@ -159,26 +161,33 @@ def _idle(server: str) -> list[Any]:
     return _IDLE.setdefault(asyncio.get_running_loop(), {}).setdefault(server, [])
 
 
-_ASYNC: weakref.WeakKeyDictionary[RedisCommands, AsyncRedisCommands | None] = weakref.WeakKeyDictionary()
+# By cache alias, not by cache instance: under ASGI Django makes a cache instance per request,
+# and building the commands again (a redis-py client, a pool lookup) cost more CPU than the
+# round trip. What they depend on is the alias's configuration, so a change of CACHES clears it.
+_BY_ALIAS: dict[str, AsyncRedisCommands | None] = {}
 
 
-def async_redis_commands(cache: BaseCache) -> AsyncRedisCommands | None:
-    """The asyncio commands for ``cache``, or None where the sync commands are all there is.
+def async_redis_commands(alias: str) -> AsyncRedisCommands | None:
+    """The asyncio commands for the cache ``alias``, or None where the sync commands are all there is.
 
     None for any cache :func:`redis_commands` gives nothing for (LocMemCache, a sharded
     client, ...) and for connections without an asyncio twin (see the module docstring).
     """
-    commands = redis_commands(cache)
-    if commands is None:
-        return None
     try:
-        return _ASYNC[commands]
+        return _BY_ALIAS[alias]
     except KeyError:
         pass
-    translated = _translate(commands._pool)
-    found = AsyncRedisCommands(commands, *translated) if translated is not None else None
-    _ASYNC[commands] = found
+    commands = redis_commands(caches[alias])
+    translated = _translate(commands._pool) if commands is not None else None
+    found = AsyncRedisCommands(commands, *translated) if commands is not None and translated is not None else None
+    _BY_ALIAS[alias] = found
     return found
+
+
+@receiver(setting_changed)
+def _forget_commands(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        _BY_ALIAS.clear()
 
 
 def _translate(pool: Any) -> tuple[type, dict[str, Any]] | None:
