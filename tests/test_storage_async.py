@@ -24,7 +24,7 @@ from asgiref.sync import async_to_sync
 from django_captcha_guard import core
 from django_captcha_guard.storage import CacheStore, Entry, StoreUnavailable
 from django_captcha_guard.storage.counters import Counter
-from django_captcha_guard.storage.redis_async import _translate, async_redis_commands
+from django_captcha_guard.storage.redis_async import _translate, aclose_idle, async_redis_commands
 from tests.processes import PrivateRedis
 from tests.stores import REDIS_STORES, Harness
 
@@ -37,7 +37,14 @@ LIMIT = 16
 
 def run(coroutine: Callable[[], Awaitable[T]]) -> T:
     """One event loop for the whole block, as an ASGI server keeps one for its requests."""
-    return async_to_sync(coroutine)()
+
+    async def block() -> T:
+        try:
+            return await coroutine()
+        finally:
+            await aclose_idle()  # the loop ends with the block
+
+    return async_to_sync(block)()
 
 
 def counter_for(harness: Harness, limit: int = LIMIT) -> Counter:

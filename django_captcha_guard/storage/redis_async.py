@@ -20,6 +20,7 @@ per-command machinery costs more CPU than the round trip it wraps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from typing import Any
 
@@ -41,7 +42,7 @@ from django_captcha_guard.storage.redis_commands import (
     redis_commands,
 )
 
-__all__ = ["AsyncRedisCommands", "async_redis_commands"]
+__all__ = ["AsyncRedisCommands", "aclose_idle", "async_redis_commands"]
 
 # Options every connection class takes, with the same meaning in redis.asyncio.
 _COMMON = ("db", "username", "password", "socket_timeout", "socket_connect_timeout", "client_name", "protocol")
@@ -139,7 +140,8 @@ class AsyncRedisCommands:
                     replies.append(exc)
         except BaseException:
             # Cancelled or failed mid-way: replies may still be on their way, so never reuse it.
-            await asyncio.shield(connection.disconnect(nowait=True))
+            with contextlib.suppress(Exception):  # the error to report is the one above
+                await asyncio.shield(connection.disconnect(nowait=True))
             raise
         if len(idle) < MOST_IDLE:
             idle.append(connection)
@@ -159,6 +161,19 @@ _IDLE: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, list[Any]]
 
 def _idle(server: str) -> list[Any]:
     return _IDLE.setdefault(asyncio.get_running_loop(), {}).setdefault(server, [])
+
+
+async def aclose_idle() -> None:
+    """Close the running loop's idle connections, for a loop about to end.
+
+    A server's loop lives as long as its process, so servers need not call this; a loop
+    made for one block of work (``async_to_sync`` without a running loop, a test) should,
+    or its connections are only closed when collected, with a ResourceWarning.
+    """
+    for connections in _IDLE.pop(asyncio.get_running_loop(), {}).values():
+        for connection in connections:
+            with contextlib.suppress(Exception):
+                await connection.disconnect()
 
 
 # By cache alias, not by cache instance: under ASGI Django makes a cache instance per request,
