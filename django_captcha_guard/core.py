@@ -2,6 +2,7 @@
 
 The template tag, the JSON view, the middleware, the decorator, the form field and the
 DRF field all call :func:`issue` and :func:`verify`; none of them checks answers itself.
+The async JSON view calls :func:`aissue`, the same steps around the store's async method.
 """
 
 from __future__ import annotations

@@ -43,6 +43,10 @@ class CacheStore(BaseStore):
     entry and keeps it only if its own delete removed the key (LocMemCache's delete is
     locked, so it too reports a removal once).
 
+    The async methods (``asave_counted``, ``aget_counted``, ``apop``, for the async views)
+    send the same commands over redis-py's asyncio connections (redis_async.py); on any
+    other cache, or a connection with no asyncio twin, they run the sync methods in a thread.
+
     Fails closed: any error from the cache becomes :class:`StoreUnavailable`, and a write the
     cache does not confirm does too. django-redis's ``IGNORE_EXCEPTIONS`` would turn an outage
     into "no such key" (indistinguishable from a wrong answer or, on issuing, a silently lost
