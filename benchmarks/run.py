@@ -1,11 +1,14 @@
 """``make bench``: every benchmark in one run, printed as one table.
 
     python -m benchmarks.run [--seconds 10] [--connections 16] [--parts render,stores,http]
+    python -m benchmarks.run --parts asgi --seconds 5   # only the ASGI vs WSGI block
 
 Parts: rendering (render.py), store operations and bytes per outstanding challenge
 (stores.py), and HTTP load with wrk against gunicorn for each store and for
 django-simple-captcha side by side (load.py, servers.py), floods of refusals (400, 410,
-429) next to the empty view on one server, and the cache store under uvicorn (ASGI).
+429) next to the empty view on one server, and the cache store under gunicorn (WSGI),
+uvicorn with the sync views and uvicorn with the async views (ASGI), side by side; the
+``http`` part includes that block, and ``asgi`` runs it alone.
 Everything runs on 127.0.0.1; each load phase lasts ``--seconds`` and the whole run stays
 under ten minutes. "× rate" is our requests/s over theirs, "× CPU" their server CPU per
 request over ours: above 1, ours is faster or cheaper. After the table, a second one
@@ -16,6 +19,7 @@ missed. Targets are reported, never asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -39,7 +43,13 @@ PAIRED_STORE = "cache"  # the store the targets name; measured alternating with 
 CEILING = "empty Django view (no captcha): the ceiling (mean of 2 runs)"
 UNQUEUED = f"{LABELS[PAIRED_STORE]}, {servers.WORKERS} connections (no queueing)"
 REFUSALS = "refusals, cache store, RATE_LIMIT 1 (own server)"
-ASGI = "cache (Redis) under uvicorn (ASGI)"
+ASGI = "cache (Redis): WSGI, ASGI sync views, ASGI async views"
+# The servers of the ASGI block, all running at once: label, ASGI or not, the async URLconf or not.
+ASGI_SERVERS = {
+    "wsgi": ("gunicorn (WSGI), sync views", False, False),
+    "asgi-sync": ("uvicorn (ASGI), sync views (urls.py)", True, False),
+    "asgi-async": ("uvicorn (ASGI), async views (urls_async.py)", True, True),
+}
 # Refusal phases, in the order run (A B C D E A around the empty view): path, label. The
 # spent key's path is filled in by measure_refusals, which issues and consumes that key.
 SPENT = "/captcha/{key}.png"
@@ -118,16 +128,40 @@ def measure_refusals(python: Path, shared: dict[str, int]) -> dict[str, load.Pha
 
 
 def measure_asgi(python: Path, shared: dict[str, int]) -> dict[str, load.Phase]:
-    """The cache store's endpoints under uvicorn, with the empty view sync and async as ceilings."""
+    """Issuing and pictures on gunicorn, on uvicorn with the sync views and on uvicorn with the
+    async views, all three servers running at once (two workers each, one Redis).
+
+    Each phase runs in the order A B C C B A and each server's mean is reported, so a busy
+    spell on a shared machine weighs on all three alike. The empty view under uvicorn, sync
+    and async, gives the ASGI ceilings.
+    """
     env = servers.site_env("bench_site.settings", "bench.sqlite3", "cache")
-    with servers.serve(python, env, uses_redis=True, asgi=True) as site:
+    servers.migrate(python, env)
+    seconds = shared["seconds"]
+    with contextlib.ExitStack() as running:
+        sites: dict[str, servers.Site] = {}
+        for name, (_label, asgi, async_urls) in ASGI_SERVERS.items():
+            site_env = {**env, "BENCH_ASYNC_URLS": "1"} if async_urls else env
+            sites[name] = running.enter_context(servers.serve(python, site_env, uses_redis=True, asgi=asgi))
         phases = {
-            "empty": load.ceiling(site, **shared),
-            "empty-async": load.ceiling(site, **shared, path="/empty-async/"),
+            "empty": load.ceiling(sites["asgi-sync"], **shared),
+            "empty-async": load.ceiling(sites["asgi-async"], **shared, path="/empty-async/"),
         }
-        phases["issue"] = load.issue(site, **shared)
-        keys = load.prepare_images(site, "/captcha/new/", "asgi", count=shared["seconds"] * load.KEYS_PER_SECOND)
-        phases["image"] = load.images(site, keys, **shared)
+        # Enough keys for both image phases of each server (each key may be drawn six times).
+        keys = {
+            name: load.prepare_images(site, "/captcha/new/", name, count=2 * seconds * load.KEYS_PER_SECOND)
+            for name, site in sites.items()
+        }
+        runs: dict[str, Callable[[str], load.Phase]] = {
+            "issue": lambda name: load.issue(sites[name], **shared),
+            "image": lambda name: load.images(sites[name], keys[name], **shared),
+        }
+        for phase, run in runs.items():
+            measured: dict[str, list[load.Phase]] = {name: [] for name in sites}
+            for name in [*sites, *reversed(sites)]:
+                measured[name].append(run(name))
+            for name, (first, second) in measured.items():
+                phases[f"{phase} {name}"] = load.Phase.mean(first, second)
     return phases
 
 
@@ -149,6 +183,30 @@ def alternate(ours: servers.Site, theirs: servers.Site, **shared: int) -> tuple[
 
 
 def http_rows(results: Results) -> list[Row]:
+    rows = incumbent_rows(results) if INCUMBENT in results else []
+    if REFUSALS in results:
+        refusals = results[REFUSALS]
+        rows.append(http_row("refusals, one server", "empty Django view (mean of 2 runs)", refusals["empty"], None))
+        for name, (_path, label) in REFUSAL_PHASES.items():
+            phase = refusals[name]
+            answered = f" ({phase.failures} answered 2xx)" if phase.failures else ""
+            clean = load.Phase(phase.rate, phase.p50_ms, phase.p99_ms, phase.cpu_ms, 0)
+            rows.append(http_row("refusals, one server", label + answered, clean, None))
+    if ASGI in results:
+        asgi = results[ASGI]
+        title = "ASGI vs WSGI, cache store (3 servers at once)"
+        rows.append(http_row(title, "uvicorn, empty sync view", asgi["empty"], None))
+        rows.append(http_row(title, "uvicorn, empty async view", asgi["empty-async"], None))
+        for phase in ("issue", "image"):
+            reference = asgi[f"{phase} wsgi"]
+            for name, (label, _asgi, _async_urls) in ASGI_SERVERS.items():
+                variant = f"{TITLES[phase]}: {label} (mean of 2 runs)"
+                rows.append(http_row(title, variant, asgi[f"{phase} {name}"], reference))
+    return rows
+
+
+def incumbent_rows(results: Results) -> list[Row]:
+    """Each store's phases, the cache store's next to django-simple-captcha's."""
     theirs = results[INCUMBENT]
     version = servers.incumbent_version()
     rows = []
@@ -163,20 +221,6 @@ def http_rows(results: Results) -> list[Row]:
             endpoint = "refresh" if phase == "issue" else "image"
             label = f"{INCUMBENT} {version} {endpoint} (mean of 2 runs)"
             rows.append(http_row(title, label, theirs[phase], theirs[phase]))
-    if REFUSALS in results:
-        refusals = results[REFUSALS]
-        rows.append(http_row("refusals, one server", "empty Django view (mean of 2 runs)", refusals["empty"], None))
-        for name, (_path, label) in REFUSAL_PHASES.items():
-            phase = refusals[name]
-            answered = f" ({phase.failures} answered 2xx)" if phase.failures else ""
-            clean = load.Phase(phase.rate, phase.p50_ms, phase.p99_ms, phase.cpu_ms, 0)
-            rows.append(http_row("refusals, one server", label + answered, clean, None))
-    if ASGI in results:
-        asgi = results[ASGI]
-        labels = {"empty": "empty sync view", "empty-async": "empty async view", "issue": "JSON issuing endpoint"}
-        labels["image"] = "image endpoint"
-        for name, label in labels.items():
-            rows.append(http_row("uvicorn (ASGI), cache store", label, asgi[name], None))
     return rows
 
 
@@ -222,6 +266,19 @@ def targets(rows: list[Row], results: Results, connections: int) -> list[Target]
                     "memory store, bytes per outstanding challenge (RSS)", f"{rss[1]} B", "", float(rss[1]), 260, False
                 )
             )
+    if ASGI in results:
+        asgi = results[ASGI]
+        found += [
+            Target(
+                f"ASGI issuing req/s (uvicorn, {label}) vs WSGI issuing (gunicorn), cache store",
+                f"{asgi[f'issue {name}'].rate:,.0f}/s, {asgi[f'issue {name}'].cpu_ms:.2f} ms CPU",
+                f"{asgi['issue wsgi'].rate:,.0f}/s, {asgi['issue wsgi'].cpu_ms:.2f} ms CPU",
+                asgi[f"issue {name}"].rate / asgi["issue wsgi"].rate,
+                1.0,
+                True,
+            )
+            for name, label in (("asgi-async", "async views"), ("asgi-sync", "sync views"))
+        ]
     if "cache" not in results:
         return found
     ours, theirs, ceiling = results["cache"], results[INCUMBENT], results[CEILING]["issue"]
@@ -267,18 +324,6 @@ def targets(rows: list[Row], results: Results, connections: int) -> list[Target]
             False,
         )
     )
-    if ASGI in results:
-        asgi = results[ASGI]
-        found.append(
-            Target(
-                "ASGI issuing req/s (uvicorn) vs WSGI issuing (gunicorn), cache store",
-                f"{asgi['issue'].rate:,.0f}/s, {asgi['issue'].cpu_ms:.2f} ms CPU",
-                f"{ours['issue'].rate:,.0f}/s, {ours['issue'].cpu_ms:.2f} ms CPU",
-                asgi["issue"].rate / ours["issue"].rate,
-                1.0,
-                True,
-            )
-        )
     return found
 
 
@@ -303,10 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10, help="length of each load phase (10-20 s for the README)")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--parts", default="render,stores,http")
+    parser.add_argument("--parts", default="render,stores,http", help="any of render, stores, http, asgi")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
-    if "http" in parts and not shutil.which("wrk"):
+    if parts & {"http", "asgi"} and not shutil.which("wrk"):
         parser.error("wrk is not installed (apt-get install wrk; `make bench` does it)")
 
     started = time.monotonic()
@@ -319,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += store_rows()
     if "http" in parts:
         results = measure_http(args.seconds, args.connections)
+        rows += http_rows(results)
+    elif "asgi" in parts:  # the ASGI block alone (http includes it)
+        results = {ASGI: measure_asgi(Path(sys.executable), {"seconds": args.seconds, "connections": args.connections})}
+        servers.flush_redis()
         rows += http_rows(results)
     print(render_table(rows))
     print()

@@ -70,6 +70,7 @@ def site_env(settings: str, db_name: str, store: str = "", **extra: str) -> dict
 def migrate(python: Path, env: dict[str, str]) -> None:
     """A fresh SQLite database for one run: no rows left over from the previous one."""
     db = Path(env["BENCH_DB"])
+    db.parent.mkdir(exist_ok=True)  # .bench/ on a fresh clone, when no part made it yet
     for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         leftover.unlink(missing_ok=True)
     command = [str(python), "-m", "django", "migrate", "--noinput", "-v", "0"]

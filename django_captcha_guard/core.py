@@ -2,6 +2,7 @@
 
 The template tag, the JSON view, the middleware, the decorator, the form field and the
 DRF field all call :func:`issue` and :func:`verify`; none of them checks answers itself.
+The async JSON view calls :func:`aissue`, the same steps around the store's async method.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django_captcha_guard.conf import get_config
 from django_captcha_guard.keys import KEY_LENGTH, KEY_PATTERN, is_issued, is_valid_key, new_key
 from django_captcha_guard.macs import mac
 from django_captcha_guard.signals import captcha_failed, captcha_passed
-from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
+from django_captcha_guard.storage import BaseStore, Entry, StoreUnavailable, get_storage
 from django_captcha_guard.submission import field, is_utf8, submitted
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "RateLimited",
     "Reason",
     "Result",
+    "aissue",
     "check_request",
     "digest",
     "enabled",
@@ -140,6 +142,29 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     ``captcha/new/``), so every one counts towards the client's ``RATE_LIMIT``: raises
     :class:`RateLimited` over it, and StoreUnavailable when the store or the counter is down.
     """
+    store, limit, key, entry, timeout = _draw(request, scope)
+    try:
+        # The store spends the limit: with Redis, counting and storing are one round trip.
+        stored = store.save_counted(request, key, entry, timeout, limit.counter if limit else None)
+    except StoreUnavailable:
+        logger.error("Captcha store unavailable while issuing a challenge", exc_info=True)
+        raise
+    return _issued(key, limit, stored)
+
+
+async def aissue(request: HttpRequest, scope: str = "") -> str:
+    """:func:`issue` for async views: the same steps, with the store's ``asave_counted``."""
+    store, limit, key, entry, timeout = _draw(request, scope)
+    try:
+        stored = await store.asave_counted(request, key, entry, timeout, limit.counter if limit else None)
+    except StoreUnavailable:
+        logger.error("Captcha store unavailable while issuing a challenge", exc_info=True)
+        raise
+    return _issued(key, limit, stored)
+
+
+def _draw(request: HttpRequest, scope: str) -> tuple[BaseStore, ratelimit.Limit | None, str, Entry, int]:
+    """Everything issuing does before the store: the limit, a known refusal, the key and its entry."""
     config = get_config()
     store = get_storage()
     limit = ratelimit.issuing_limit(request)
@@ -148,13 +173,10 @@ def issue(request: HttpRequest, scope: str = "") -> str:
     key = new_key()
     challenge, _rng = challenge_for(key)
     timeout = config.timeout
-    entry = Entry(digest(key, challenge.answer, scope), store.clock() + timeout)
-    try:
-        # The store spends the limit: with Redis, counting and storing are one round trip.
-        stored = store.save_counted(request, key, entry, timeout, limit.counter if limit else None)
-    except StoreUnavailable:
-        logger.error("Captcha store unavailable while issuing a challenge", exc_info=True)
-        raise
+    return store, limit, key, Entry(digest(key, challenge.answer, scope), store.clock() + timeout), timeout
+
+
+def _issued(key: str, limit: ratelimit.Limit | None, stored: bool) -> str:
     if not stored:
         assert limit is not None  # only a limit refuses
         ratelimit.remember_refused(limit)

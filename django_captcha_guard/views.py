@@ -8,12 +8,17 @@ client's ``RATE_LIMIT``; with ``?inline=1`` it also draws the picture into the J
 data URL (one of that picture's renders), for single-page apps that would rather not make
 a second request. The audio view (``captcha/<key>.wav``) is the picture's twin: the same
 challenge spoken, seeded the same way, each fetch counted as a new challenge is.
+
+Parsing a request and building its answer are plain functions (``image_asked``,
+``image_response``, ``challenge_asked``, ``challenge_response``, ...) that the async views
+(views_async.py) call too, so the two differ only in how they talk to the store.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+from typing import Any, NamedTuple
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
@@ -27,19 +32,28 @@ from django_captcha_guard.core import MAX_SCOPE_LENGTH, RateLimited, Reason, Res
 from django_captcha_guard.keys import is_issued, is_valid_key
 from django_captcha_guard.paths import audio_path, image_path
 from django_captcha_guard.responses import RATE_LIMITED, json_error, private, text_error
-from django_captcha_guard.storage import StoreUnavailable, get_storage
+from django_captcha_guard.storage import Entry, StoreUnavailable, get_storage
 
 __all__ = [
     "EXTENSIONS",
     "SCALES",
+    "ChallengeAsked",
+    "ImageAsked",
     "audio_url",
     "captcha_audio",
     "captcha_image",
+    "challenge_asked",
+    "challenge_response",
     "data_url",
+    "image_asked",
+    "image_response",
+    "image_unavailable",
     "image_url",
     "is_valid_scope",
+    "issuing_refused",
     "new_challenge",
     "picture",
+    "retire",
     "voice",
 ]
 
@@ -107,12 +121,18 @@ def _scale(request: HttpRequest) -> int | None:
     return SCALES[scales[0]] if len(scales) == 1 and scales[0] in SCALES else None
 
 
-@require_safe
-def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpResponse:
-    """``GET captcha/<key>.png``: the picture, 410 once the challenge is gone.
+class ImageAsked(NamedTuple):
+    """What a well-formed picture request asks for."""
 
-    ``.png`` always works and so does the configured format's extension; the extension
-    picks the encoding. HEAD gets the same headers (Django drops the body).
+    image_format: str
+    scale: int
+
+
+def image_asked(request: HttpRequest, key: str, extension: str) -> ImageAsked | HttpResponse:
+    """The picture request parsed, or the 400 or 410 it gets; raises Http404 for an unknown extension.
+
+    Shared by the sync and the async image views: only the store round trip differs. A key
+    this site never issued is a 410 here, before any store is asked.
     """
     configured = get_config().format
     formats = {"png": "PNG", EXTENSIONS[configured]: configured}
@@ -123,22 +143,43 @@ def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpRespons
     scale = _scale(request)
     if scale is None:
         return text_error(_("The scale must be 1 or 2."), 400)
-    if not is_issued(key):  # made up: unknown, and no store is asked
+    if not is_issued(key):
         return text_error(Result(Reason.EXPIRED).message, 410)
-    try:
-        # One round trip with Redis: the entry, and one render counted only if there is one.
-        entry, allowed = get_storage().get_counted(request, key, ratelimit.render_counter(key))
-    except StoreUnavailable:
-        logger.error("Captcha store unavailable while serving an image", exc_info=True)
-        return text_error(Result(Reason.UNAVAILABLE).message, 503)
+    return ImageAsked(formats[extension], scale)
+
+
+def image_response(key: str, asked: ImageAsked, entry: Entry | None, allowed: bool) -> HttpResponse:
+    """The answer to a picture request once the store said whether ``key`` lives and may be drawn."""
     if entry is None:
         return text_error(Result(Reason.EXPIRED).message, 410)
     if not allowed:
         return text_error(_("This picture was requested too often. Please ask for a new one."), 429)
-    image_format = formats[extension]
-    body = picture(key, scale=scale, image_format=image_format)
-    response = HttpResponse(body, content_type=image.content_type(image_format))
-    return private(response)
+    body = picture(key, scale=asked.scale, image_format=asked.image_format)
+    return private(HttpResponse(body, content_type=image.content_type(asked.image_format)))
+
+
+def image_unavailable() -> HttpResponse:
+    """The 503 of a picture request, logged; call it from the ``except StoreUnavailable``."""
+    logger.error("Captcha store unavailable while serving an image", exc_info=True)
+    return text_error(Result(Reason.UNAVAILABLE).message, 503)
+
+
+@require_safe
+def captcha_image(request: HttpRequest, key: str, extension: str) -> HttpResponse:
+    """``GET captcha/<key>.png``: the picture, 410 once the challenge is gone.
+
+    ``.png`` always works and so does the configured format's extension; the extension
+    picks the encoding. HEAD gets the same headers (Django drops the body).
+    """
+    asked = image_asked(request, key, extension)
+    if isinstance(asked, HttpResponse):
+        return asked
+    try:
+        # One round trip with Redis: the entry, and one render counted only if there is one.
+        entry, allowed = get_storage().get_counted(request, key, ratelimit.render_counter(key))
+    except StoreUnavailable:
+        return image_unavailable()
+    return image_response(key, asked, entry, allowed)
 
 
 @require_safe
@@ -180,6 +221,55 @@ def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
     return private(response)
 
 
+class ChallengeAsked(NamedTuple):
+    """What a well-formed ``captcha/new/`` request asks for."""
+
+    scope: str
+    replaces: str | None  # a well-formed key to retire, if any
+    inline: bool
+    scale: int
+
+
+def challenge_asked(request: HttpRequest) -> ChallengeAsked | HttpResponse:
+    """The ``captcha/new/`` request parsed, or the 400 it gets; shared by the sync and async views."""
+    scopes = request.GET.getlist("scope") or [""]
+    replaces = request.GET.getlist("replaces")
+    if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
+        return json_error(Reason.MALFORMED, _("Invalid scope or key in the request."))
+    inline = request.GET.getlist("inline")
+    scale = _scale(request)
+    if inline not in ([], ["0"], ["1"]) or scale is None:
+        return json_error(Reason.MALFORMED, _("Invalid inline or scale parameter: use inline=1 and scale=1 or 2."))
+    # A made-up key has nothing to retire: no store is asked.
+    retired = replaces[0] if replaces and is_valid_key(replaces[0]) and is_issued(replaces[0]) else None
+    return ChallengeAsked(scopes[0], retired, inline == ["1"], scale)
+
+
+def issuing_refused(refusal: RateLimited | StoreUnavailable) -> HttpResponse:
+    """The 429 (with ``Retry-After``) or the 503 of ``captcha/new/``."""
+    if isinstance(refusal, RateLimited):
+        response = json_error(RATE_LIMITED, str(refusal.message))
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
+    # Already logged where it happened (rate limit, store or core.issue).
+    return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
+
+
+def challenge_response(key: str, puzzle: dict[str, Any] | None, inline_scale: int | None) -> HttpResponse:
+    """The JSON of a new challenge; ``inline_scale`` when its picture goes into the body."""
+    body: dict[str, object] = {
+        "key": key,
+        "image_url": image_url(key),
+        "audio_url": audio_url(key),
+        "expires_in": get_config().timeout,
+    }
+    if puzzle is not None:
+        body["pow"] = puzzle  # PROOF_OF_WORK: post its stamp as captcha_pow (docs/cost.md)
+    if inline_scale is not None:
+        body["image"] = data_url(key, inline_scale)
+    return private(JsonResponse(body))
+
+
 @require_GET
 def new_challenge(request: HttpRequest) -> HttpResponse:
     """``GET captcha/new/``: issue a challenge, for SPAs and the refresh button.
@@ -192,42 +282,22 @@ def new_challenge(request: HttpRequest) -> HttpResponse:
     ``audio_url`` is the spoken challenge (null when it cannot be spoken or ``AUDIO`` is off).
     With ``PROOF_OF_WORK`` the body carries ``"pow"``, the puzzle to solve.
     """
-    scopes = request.GET.getlist("scope") or [""]
-    replaces = request.GET.getlist("replaces")
-    if len(scopes) != 1 or not is_valid_scope(scopes[0]) or len(replaces) > 1:
-        return json_error(Reason.MALFORMED, _("Invalid scope or key in the request."))
-    inline = request.GET.getlist("inline")
-    scale = _scale(request)
-    if inline not in ([], ["0"], ["1"]) or scale is None:
-        return json_error(Reason.MALFORMED, _("Invalid inline or scale parameter: use inline=1 and scale=1 or 2."))
+    asked = challenge_asked(request)
+    if isinstance(asked, HttpResponse):
+        return asked
     try:
-        key = issue(request, scopes[0])
-        if replaces and is_valid_key(replaces[0]) and is_issued(replaces[0]):
-            _retire(request, replaces[0])
+        key = issue(request, asked.scope)
+        if asked.replaces is not None:
+            retire(request, asked.replaces)
         # A fresh key has had no render yet, so this only counts (it never refuses).
-        drawn = inline == ["1"] and ratelimit.render_counter(key).spend()
-    except RateLimited as limited:
-        response = json_error(RATE_LIMITED, str(limited.message))
-        response["Retry-After"] = str(limited.retry_after)
-        return response
-    except StoreUnavailable:
-        # Already logged where it happened (rate limit, store or core.issue).
-        return json_error(Reason.UNAVAILABLE, Result(Reason.UNAVAILABLE).message)
-    body: dict[str, object] = {
-        "key": key,
-        "image_url": image_url(key),
-        "audio_url": audio_url(key),
-        "expires_in": get_config().timeout,
-    }
-    puzzle = proof_of_work.puzzle(request, key)
-    if puzzle is not None:
-        body["pow"] = puzzle  # PROOF_OF_WORK: post its stamp as captcha_pow (docs/cost.md)
-    if drawn:
-        body["image"] = data_url(key, scale)
-    return private(JsonResponse(body))
+        drawn = asked.inline and ratelimit.render_counter(key).spend()
+    except (RateLimited, StoreUnavailable) as refusal:
+        return issuing_refused(refusal)
+    return challenge_response(key, proof_of_work.puzzle(request, key), asked.scale if drawn else None)
 
 
-def _retire(request: HttpRequest, key: str) -> None:
+def retire(request: HttpRequest, key: str) -> None:
+    """Consume the challenge a new one replaces; logged and re-raised when the store is down."""
     try:
         get_storage().pop(request, key)
     except StoreUnavailable:

@@ -77,6 +77,8 @@ class Site:
     debug: bool = False
     enabled: bool = True
     progressive: dict[str, Any] | None = None
+    async_urls: bool = False  # captcha/ from django_captcha_guard.urls_async
+    count_in_store: bool = False  # RATE_LIMIT_CACHE is the store's Redis cache: one round trip to issue
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # Keys the site leaves in the shared Redis carry this prefix; serve() deletes them.
     cache_prefix: str = field(default_factory=lambda: f"server-site-{uuid.uuid4().hex}")
@@ -102,12 +104,14 @@ class Site:
             SITE_ENABLED="1" if self.enabled else "0",
             SITE_COUNTER_REDIS=SHARED_REDIS,
             SITE_PROGRESSIVE=json.dumps(self.progressive) if self.progressive else "",
+            SITE_ASYNC_URLS="1" if self.async_urls else "0",
+            SITE_COUNT_IN_STORE="1" if self.count_in_store else "0",
         )
         return env
 
     @property
     def uses_shared_redis(self) -> bool:
-        shared_cache = self.redis == SHARED_REDIS and "cache" in (self.store, self.sessions)
+        shared_cache = self.redis == SHARED_REDIS and ("cache" in (self.store, self.sessions) or self.count_in_store)
         return shared_cache or self.rate_limit_redis == SHARED_REDIS
 
     def migrate(self) -> None:

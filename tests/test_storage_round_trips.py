@@ -18,12 +18,15 @@ from typing import Any
 
 import pytest
 import redis
+from asgiref.sync import async_to_sync
 from django.core.cache import caches
-from django.test import Client, override_settings
+from django.test import AsyncClient, Client, override_settings
 from django.urls import reverse
 
 from django_captcha_guard import core
 from django_captcha_guard.core import Reason
+from django_captcha_guard.paths import image_path
+from django_captcha_guard.storage.redis_async import aclose_idle
 from django_captcha_guard.storage.redis_commands import redis_commands
 from tests.processes import PrivateRedis
 from tests.stores import FakeClock, Harness, answer_for
@@ -266,3 +269,31 @@ def test_a_cache_instance_per_request_leaves_no_connections_behind(counted: Priv
     while (connected := client.info("clients")["connected_clients"]) > 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert connected <= 2  # this client, and the thread's one connection of the shared pool
+
+
+def test_the_async_endpoints_take_the_same_round_trips(counted: PrivateRedis, settings: Any) -> None:
+    """urls_async on Redis: issuing (rate limit included) and a picture are one asyncio round trip each."""
+    settings.ROOT_URLCONF = "tests.urls_async"
+    client = AsyncClient()
+
+    async def scenario() -> tuple[RoundTrips, RoundTrips, RoundTrips, RoundTrips, list[int]]:
+        try:
+            first = (await client.get(reverse("captcha_guard:new"))).json()["key"]  # loads the scripts
+            assert (await client.get(image_path(first, "png"))).status_code == 200
+            with RoundTrips(counted) as issuing:
+                key = (await client.get(reverse("captcha_guard:new"))).json()["key"]
+            with RoundTrips(counted) as picture:
+                drawn = await client.get(image_path(key, "png"))
+            with RoundTrips(counted) as gone:
+                unknown = await client.get(image_path(core.new_key(), "png"))
+            with RoundTrips(counted) as made_up:
+                forged = await client.get(image_path("A" * 22, "png"))
+            return issuing, picture, gone, made_up, [drawn.status_code, unknown.status_code, forged.status_code]
+        finally:
+            await aclose_idle()
+
+    issuing, picture, gone, made_up, statuses = async_to_sync(scenario)()
+    assert statuses == [200, 410, 410]
+    assert [command.split()[0] for command in issuing.requests] == ["EVALSHA"]
+    assert [command.split()[0] for command in picture.requests] == ["EVALSHA"]
+    assert gone.count == 1 and made_up.count == 0

@@ -1,4 +1,10 @@
-"""Our endpoints under ``captcha/`` and one protected view for the whole-flow phase."""
+"""Our endpoints under ``captcha/`` and one protected view for the whole-flow phase.
+
+``BENCH_ASYNC_URLS=1`` serves ``captcha/`` from ``django_captcha_guard.urls_async`` (the
+async endpoints, for the ASGI rows); otherwise the sync ``django_captcha_guard.urls``.
+"""
+
+import os
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -27,6 +33,6 @@ async def empty_async(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("empty/", empty),
     path("empty-async/", empty_async),
-    path("captcha/", include("django_captcha_guard.urls")),
+    path("captcha/", include("django_captcha_guard.urls" + ("_async" if os.environ.get("BENCH_ASYNC_URLS") else ""))),
     path("protected/", protected),
 ]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from asgiref.sync import sync_to_async
 from django.core.checks import CheckMessage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -98,6 +99,26 @@ class BaseStore:
         if not self.is_live(entry):
             return None, True
         return entry, counter.spend()
+
+    # The async twins, for the async views (urls_async.py), named as Django names its async
+    # cache API. By default each runs its sync method through ``sync_to_async``, thread-sensitive
+    # as Django runs a sync view, so a store on the database or the session keeps working
+    # exactly as it does there (one thread hop, as a sync view costs under ASGI). CacheStore
+    # on Redis overrides them with native asyncio round trips.
+
+    async def asave_counted(
+        self, request: HttpRequest, key: str, entry: Entry, timeout: int, counter: Counter | None
+    ) -> bool:
+        """:meth:`save_counted` for async code; the same contract."""
+        return await sync_to_async(self.save_counted)(request, key, entry, timeout, counter)
+
+    async def aget_counted(self, request: HttpRequest, key: str, counter: Counter) -> tuple[Entry | None, bool]:
+        """:meth:`get_counted` for async code; the same contract."""
+        return await sync_to_async(self.get_counted)(request, key, counter)
+
+    async def apop(self, request: HttpRequest, key: str) -> Entry | None:
+        """:meth:`pop` for async code; the same contract (at most one caller gets the entry)."""
+        return await sync_to_async(self.pop)(request, key)
 
     def is_live(self, entry: Entry | None) -> bool:
         """Whether ``entry`` exists and has not expired by this store's clock."""

@@ -16,6 +16,7 @@ from django.core.checks import CheckMessage
 from django.http import HttpRequest
 
 from django_captcha_guard.storage.base import BaseStore, Entry, StoreUnavailable, site_namespace
+from django_captcha_guard.storage.redis_async import async_redis_commands
 from django_captcha_guard.storage.redis_commands import redis_commands
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class CacheStore(BaseStore):
     number of concurrent callers, in any process. On any other cache ``pop`` reads the
     entry and keeps it only if its own delete removed the key (LocMemCache's delete is
     locked, so it too reports a removal once).
+
+    The async methods (``asave_counted``, ``aget_counted``, ``apop``, for the async views)
+    send the same commands over redis-py's asyncio connections (redis_async.py); on any
+    other cache, or a connection with no asyncio twin, they run the sync methods in a thread.
 
     Fails closed: any error from the cache becomes :class:`StoreUnavailable`, and a write the
     cache does not confirm does too. django-redis's ``IGNORE_EXCEPTIONS`` would turn an outage
@@ -87,11 +92,35 @@ class CacheStore(BaseStore):
             )
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
+        return self._counted_store(counter, count, stored)
+
+    def _counted_store(self, counter: Counter, count: int, stored: bool) -> bool:
+        """What COUNT_AND_SET's reply means: refused (False), stored (True) or not confirmed."""
         if not counter.allows(count):
             return False
         if not stored:
             raise StoreUnavailable(f"Cache {self.alias!r} did not confirm storing a challenge.")
         return True
+
+    async def asave_counted(
+        self, request: HttpRequest, key: str, entry: Entry, timeout: int, counter: Counter | None
+    ) -> bool:
+        """:meth:`save_counted` in one asyncio round trip on Redis; in a thread on anything else."""
+        commands = async_redis_commands(self.alias)
+        if commands is None or (counter is not None and counter.alias != self.alias):
+            return await super().asave_counted(request, key, entry, timeout, counter)
+        value = _value(entry).encode()
+        try:
+            if counter is None:
+                return self._confirmed(await commands.set(self._key(key), value, timeout))
+            count, stored = await commands.count_and_set(
+                counter.key, counter.timeout, counter.limit, self._key(key), value, timeout
+            )
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
+        return self._counted_store(counter, count, stored)
 
     def _confirm(self, write: Callable[[], Any]) -> bool:
         """Run ``write``; True once it reports the value stored, StoreUnavailable otherwise."""
@@ -100,6 +129,9 @@ class CacheStore(BaseStore):
             stored = write()
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while storing a challenge: {exc}") from exc
+        return self._confirmed(stored)
+
+    def _confirmed(self, stored: object) -> bool:
         if not stored:
             raise StoreUnavailable(f"Cache {self.alias!r} did not confirm storing a challenge.")
         return True
@@ -122,10 +154,25 @@ class CacheStore(BaseStore):
             value, count = commands.get_and_count(self._key(key), counter.key, counter.timeout)
         except Exception as exc:
             raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
+        return self._counted_entry(value, count, counter)
+
+    def _counted_entry(self, value: Any, count: int, counter: Counter) -> tuple[Entry | None, bool]:
+        """What GET_AND_COUNT's reply means: the live entry or None, and whether the count allowed it."""
         entry = _parse(value)
         if not self.is_live(entry):
             return None, True
         return entry, counter.allows(count)
+
+    async def aget_counted(self, request: HttpRequest, key: str, counter: Counter) -> tuple[Entry | None, bool]:
+        """:meth:`get_counted` in one asyncio round trip on Redis; in a thread on anything else."""
+        commands = async_redis_commands(self.alias)
+        if commands is None or counter.alias != self.alias:
+            return await super().aget_counted(request, key, counter)
+        try:
+            value, count = await commands.get_and_count(self._key(key), counter.key, counter.timeout)
+        except Exception as exc:
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while reading a challenge: {exc}") from exc
+        return self._counted_entry(value, count, counter)
 
     def pop(self, request: HttpRequest, key: str) -> Entry | None:
         cache, cache_key = self.cache, self._key(key)
@@ -142,6 +189,16 @@ class CacheStore(BaseStore):
             raise StoreUnavailable(f"Cache {self.alias!r} failed while consuming a challenge: {exc}") from exc
         # Of all callers that read the value, only the one whose delete removed it may use it.
         return _parse(value) if removed else None
+
+    async def apop(self, request: HttpRequest, key: str) -> Entry | None:
+        """:meth:`pop` as one asyncio GETDEL on Redis; in a thread on anything else."""
+        commands = async_redis_commands(self.alias)
+        if commands is None:
+            return await super().apop(request, key)
+        try:
+            return _parse(await commands.pop(self._key(key)))
+        except Exception as exc:
+            raise StoreUnavailable(f"Cache {self.alias!r} failed while consuming a challenge: {exc}") from exc
 
     def _key(self, key: str) -> str:
         return f"{self.key_prefix}{site_namespace()}:{key}"

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 
 from django_captcha_guard.storage.base import StoreUnavailable
 from django_captcha_guard.storage.cache import raw_cache
+from django_captcha_guard.storage.redis_async import async_redis_commands
 from django_captcha_guard.storage.redis_commands import redis_commands
 
 logger = logging.getLogger("django_captcha_guard")
@@ -40,6 +42,18 @@ class Counter:
     def spend(self) -> bool:
         """Count one; whether the count is still within the limit."""
         return self.allows(count(self.cache, self.alias, self.key, self.timeout))
+
+    async def aspend(self) -> bool:
+        """:meth:`spend` for async code: one asyncio round trip on Redis, else the sync count in a thread."""
+        commands = async_redis_commands(self.alias)  # a Redis cache, so never a DummyCache
+        if commands is None:
+            return await sync_to_async(self.spend)()
+        try:
+            value = await commands.count(self.key, self.timeout)
+        except Exception as exc:
+            logger.error("Captcha rate-limit cache %r unavailable", self.alias, exc_info=True)
+            raise StoreUnavailable(str(exc)) from exc
+        return self.allows(value)
 
     def allows(self, value: int) -> bool:
         """Whether a count of ``value`` is within the limit; anything but a whole number fails closed."""

@@ -13,6 +13,9 @@
   ``SITE_ENABLED=0`` sets ``CAPTCHA_GUARD["ENABLED"] = False``.
 - ``SITE_COUNTER_REDIS``: where the acting views count what they did.
 - ``SITE_PROGRESSIVE``: the ``PROGRESSIVE`` setting as JSON (empty: off).
+- ``SITE_ASYNC_URLS=1``: ``captcha/`` from ``django_captcha_guard.urls_async`` (read by urls.py).
+- ``SITE_COUNT_IN_STORE=1``: ``RATE_LIMIT_CACHE`` is the ``redis`` cache, as a production
+  site on the cache store would count (issuing is then one round trip).
 """
 
 from __future__ import annotations
@@ -106,7 +109,9 @@ STORES: dict[str, dict[str, Any]] = {
 CAPTCHA_GUARD: dict[str, Any] = {
     "STORE": STORES[os.environ.get("SITE_STORE", "database")],
     "RATE_LIMIT": int(os.environ["SITE_RATE_LIMIT"]) if os.environ.get("SITE_RATE_LIMIT") else None,
-    "RATE_LIMIT_CACHE": "counter" if "counter" in CACHES else "default",
+    "RATE_LIMIT_CACHE": (
+        "redis" if os.environ.get("SITE_COUNT_IN_STORE") == "1" else "counter" if "counter" in CACHES else "default"
+    ),
     "PROTECTED_ROUTES": ["/route/*"],
 }
 if os.environ.get("SITE_PROGRESSIVE"):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
 from django.urls import include, path
 
 from tests.server_site import views
 
+# SITE_ASYNC_URLS=1: the async endpoints, as a site under an ASGI server would include them.
+CAPTCHA_URLS = "django_captcha_guard.urls" + ("_async" if os.environ.get("SITE_ASYNC_URLS") == "1" else "")
+
 urlpatterns = [
     path("", views.page),
     path("up/", views.up),
-    path("captcha/", include("django_captcha_guard.urls")),
+    path(
+        "captcha/", include(f"django_captcha_guard.urls{'_async' if os.environ.get('SITE_ASYNC_URLS') == '1' else ''}")
+    ),
     path("protected/", views.protected),
     path("route/", views.route),
     path("form/", views.form),
