@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from django_captcha_guard import views
+from django_captcha_guard import views, views_audio
 
 app_name = "captcha_guard"
 
 urlpatterns = [
     path("new/", views.new_challenge, name="new"),
-    re_path(r"^(?P<key>[^/]{1,64})\.wav$", views.captcha_audio, name="audio"),
+    re_path(r"^(?P<key>[^/]{1,64})\.wav$", views_audio.captcha_audio, name="audio"),
     re_path(r"^(?P<key>[^/]{1,64})\.(?P<extension>[a-z]{3,4})$", views.captcha_image, name="image"),
 ]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from django_captcha_guard import views, views_async
+from django_captcha_guard import views_async, views_audio
 
 app_name = "captcha_guard"
 
 urlpatterns = [
     path("new/", views_async.new_challenge, name="new"),
-    re_path(r"^(?P<key>[^/]{1,64})\.wav$", views.captcha_audio, name="audio"),
+    re_path(r"^(?P<key>[^/]{1,64})\.wav$", views_audio.captcha_audio, name="audio"),
     re_path(r"^(?P<key>[^/]{1,64})\.(?P<extension>[a-z]{3,4})$", views_async.captcha_image, name="image"),
 ]

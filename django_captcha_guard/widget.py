@@ -30,7 +30,8 @@ from django_captcha_guard import progressive, proof_of_work
 from django_captcha_guard.conf import CHALLENGE_ALIASES, Config, get_config
 from django_captcha_guard.core import MAX_ANSWER_LENGTH, RateLimited, Reason, Result, issue
 from django_captcha_guard.storage import StoreUnavailable
-from django_captcha_guard.views import audio_url, image_url, is_valid_scope
+from django_captcha_guard.views import image_url, is_valid_scope
+from django_captcha_guard.views_audio import audio_url
 
 __all__ = [
     "POW_TEMPLATE",

@@ -18,7 +18,7 @@ from django_captcha_guard.challenges import Challenge, challenge_for
 from django_captcha_guard.conf import DEFAULTS, Config
 from django_captcha_guard.core import Reason
 from django_captcha_guard.testing import solve, solved_fields
-from django_captcha_guard.views import audio_url, captcha_audio
+from django_captcha_guard.views_audio import audio_url, captcha_audio
 from tests.outage import DOWN
 from tests.stores import Harness
 
