@@ -10,14 +10,10 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from django_captcha_guard import progressive, proof_of_work, ratelimit
 from django_captcha_guard.challenges import challenge_for
@@ -25,6 +21,7 @@ from django_captcha_guard.clients import client_ip
 from django_captcha_guard.conf import get_config
 from django_captcha_guard.keys import KEY_LENGTH, KEY_PATTERN, is_issued, is_valid_key, new_key
 from django_captcha_guard.macs import mac
+from django_captcha_guard.results import MESSAGES, RateLimited, Reason, Result
 from django_captcha_guard.signals import captcha_failed, captcha_passed
 from django_captcha_guard.storage import BaseStore, Entry, StoreUnavailable, get_storage
 from django_captcha_guard.submission import field, is_utf8, submitted
@@ -62,62 +59,9 @@ MAX_ANSWER_LENGTH = 32
 MAX_SCOPE_LENGTH = 64
 
 
-class Reason(StrEnum):
-    OK = "ok"
-    MISSING = "missing"  # no key or no answer was sent
-    MALFORMED = "malformed"  # a key or answer no challenge could have produced
-    EXPIRED = "expired"  # unknown, already used or timed-out key
-    WRONG = "wrong"
-    UNAVAILABLE = "unavailable"  # the store could not be reached; fails closed
-    NOT_NEEDED = "not_needed"  # PROGRESSIVE: this scope asked no captcha of this request
-    STAMP = "stamp"  # PROOF_OF_WORK: no stamp, or one that does not solve this key's puzzle
-    LIMITED = "limited"  # per_subject: the subject had its share of successes this period
-    NO_SUBJECT = "no_subject"  # per_subject: the request names no subject to count
-
-
-MESSAGES: dict[Reason, Promise] = {
-    Reason.OK: _("The captcha was solved."),
-    Reason.MISSING: _("Please enter the characters shown in the picture."),
-    Reason.MALFORMED: _("The captcha data is invalid. Please try again."),
-    Reason.EXPIRED: _("The captcha has expired. Please try again with the new picture."),
-    Reason.WRONG: _("The captcha answer is wrong. Please try again."),
-    Reason.UNAVAILABLE: _("The captcha service is temporarily unavailable. Please try again later."),
-    Reason.NOT_NEEDED: _("No captcha was needed."),
-    Reason.STAMP: _("The browser check did not finish. Please enable JavaScript, wait a moment and try again."),
-    Reason.LIMITED: _("This was done too often for the same account or number. Please try again later."),
-    Reason.NO_SUBJECT: _("The request does not say which account or number it is for."),
-}
 # Failures that count towards PROGRESSIVE: an answer was tried. Not MISSING (a page may not
 # have shown the widget this request turned out to need) nor UNAVAILABLE (our outage).
 _COUNTED_FAILURES = frozenset({Reason.WRONG, Reason.EXPIRED, Reason.MALFORMED, Reason.STAMP})
-
-
-@dataclass(frozen=True)
-class Result:
-    reason: Reason
-
-    @property
-    def ok(self) -> bool:
-        """Whether the request may proceed: the captcha was solved, or none was needed."""
-        return self.reason in (Reason.OK, Reason.NOT_NEEDED)
-
-    @property
-    def message(self) -> str:
-        """The reason in the active language, for users."""
-        return str(MESSAGES[self.reason])
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-
-class RateLimited(Exception):
-    """The client asked for more than ``RATE_LIMIT`` challenges this minute; try again in ``retry_after`` s."""
-
-    message = _("Too many new pictures were requested. Please wait a moment.")
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limited for {retry_after}s")
-        self.retry_after = retry_after
 
 
 def normalize(answer: str) -> str:
