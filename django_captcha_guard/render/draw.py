@@ -57,7 +57,7 @@ def draw(text: str, rng: random.Random, options: Options, *, scale: int = 1) -> 
     letters = letters.transform(letters.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
 
     field_angle, letter_angle = texture.directions(rng)
-    field = texture.patch(rng, field_angle, preset.period, preset.field_stripe, (width, height), scale)
+    field = texture.patch(rng, field_angle, preset.field_period, preset.field_stripe, (width, height), scale)
     fill = texture.patch(rng, letter_angle, preset.period, preset.letter_stripe, (width, height), scale)
     coverage = Image.composite(fill, field, letters)
 
