@@ -41,9 +41,10 @@ CACHED_MAX_PIXELS = 160
 MIN_SQUEEZE = 0.8
 # The narrowest a glyph gets, squeeze and its own stretch together.
 MIN_WIDTH = 0.55
-# Rows of five are too wide at full size (with the gaps between letters, 95% ended at
-# MIN_SQUEEZE and 88% of the size): starting condensed that far saves a refit of five glyphs.
-FIRST_SQUEEZE = MIN_SQUEEZE
+# Where the fit starts. At 240x80 a third of the rows of five fit at full width and the rest
+# need a little condensing, one refit of five glyphs (at 200x80, with the gaps between
+# letters, 95% ended at MIN_SQUEEZE and 88% of the size after two or three refits).
+FIRST_SQUEEZE = 1.0
 
 
 @dataclasses.dataclass
@@ -184,7 +185,7 @@ def layout(
         specs.append(spec)
         gap = 0
     start = rng.random()
-    # Rows start condensed (nearly all end there anyway); the glyphs' own stretch varies their shape.
+    # Rows start at full width; the glyphs' own stretch varies their shape.
     fit = (1.0, FIRST_SQUEEZE)
     # The row is always fitted and placed at 1x. A 2x picture draws the same glyphs at twice
     # the size, each centred on twice its 1x centre: refitting or re-placing it after rounding

@@ -106,7 +106,7 @@ def minimum_size(characters: int) -> tuple[int, int]:
 class Options:
     """Everything the renderer needs to know, and nothing from Django."""
 
-    size: tuple[int, int] = (200, 80)
+    size: tuple[int, int] = (240, 80)
     alphabet: str = DEFAULT_ALPHABET  # what the text is drawn from, which the fonts must carry
     length: int = 5  # the longest text to draw, which the size must fit
     fonts: tuple[str, ...] = ()  # empty: the bundled fonts
