@@ -27,9 +27,9 @@ from typing import Any
 
 VARIANTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # (label, settings over the defaults, render() keyword arguments)
-    ("default: 200x80, 5 characters, PNG", {}, {}),
+    ("default: 240x80, 5 characters, PNG", {}, {}),
     ("arithmetic, PNG", {"CHALLENGE": "arithmetic"}, {}),
-    ("2x (HiDPI) 400x160, PNG", {}, {"scale": 2}),
+    ("2x (HiDPI) 480x160, PNG", {}, {"scale": 2}),
     ("WebP", {}, {"image_format": "WEBP"}),
     ("JPEG", {}, {"image_format": "JPEG"}),
     ("DIFFICULTY easy, PNG", {"DIFFICULTY": "easy"}, {}),

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a challenge stays answerable: long enough to fill a form, short enough to
     # bound what a store holds.
     "TIMEOUT": 300,
-    "IMAGE_SIZE": (200, 80),
+    "IMAGE_SIZE": (240, 80),
     "FORMAT": "PNG",
     # Extra TrueType font files; empty means the bundled fonts.
     "FONTS": [],

@@ -71,7 +71,7 @@ def test_formats_are_what_their_content_type_says(image_format, mime):
     decoded = Image.open(io.BytesIO(rendered(image_format=image_format)))
     assert decoded.format == image_format
     assert image.content_type(image_format) == mime
-    assert decoded.size == (200, 80)
+    assert decoded.size == (240, 80)
 
 
 @override_settings(CAPTCHA_GUARD={"FORMAT": "WEBP"})
@@ -93,7 +93,7 @@ def test_hidpi_is_the_same_drawing_at_twice_the_size(difficulty):
 
 
 def assert_same_drawing(single: Picture, double: Picture) -> None:
-    assert double.image.size == (400, 160)
+    assert double.image.size == (480, 160)
     assert single.ink == double.ink
     assert [(g.char, g.font) for g in single.glyphs] == [(g.char, g.font) for g in double.glyphs]
     # Each 2x glyph is centred on twice its 1x centre; sizes round to whole pixels one by one.

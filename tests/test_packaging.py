@@ -175,4 +175,4 @@ def test_the_installed_wheel_renders_and_speaks_outside_the_source_tree(wheel: P
     assert result.returncode == 0, result.stderr
     bundled = len(list((ROOT / "fonts").glob("*.ttf")))
     # The installed catalogues, not the checkout's, answer in every shipped language.
-    assert result.stdout.split() == ["PNG", "(200,", "80)", str(bundled), "8000", "8000", ",".join(languages)]
+    assert result.stdout.split() == ["PNG", "(240,", "80)", str(bundled), "8000", "8000", ",".join(languages)]

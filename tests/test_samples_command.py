@@ -19,7 +19,7 @@ def test_writes_count_pictures_named_by_their_answer(tmp_path):
     for path in files:
         assert re.fullmatch(rf"[{alphabet}]{{5}}_\d\.png", path.name), path.name
         with Image.open(path) as picture:
-            assert picture.size == (200, 80)
+            assert picture.size == (240, 80)
 
 
 def test_arithmetic_samples_are_named_by_the_result_not_the_sum(tmp_path):
@@ -37,7 +37,7 @@ def test_the_format_setting_and_scale_apply(tmp_path):
     for path in files:
         assert path.suffix == ".webp"
         with Image.open(path) as picture:
-            assert picture.size == (400, 160)
+            assert picture.size == (480, 160)
 
 
 def test_call_command_with_keyword_options_as_security_tooling_calls_it(tmp_path):

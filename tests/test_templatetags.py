@@ -72,7 +72,7 @@ def test_widget_markup() -> None:
         "class": "captcha-guard-image",
         "src": f"/captcha/{key}.png",
         "srcset": f"/captcha/{key}.png 1x, /captcha/{key}.png?scale=2 2x",
-        "width": "200",
+        "width": "240",
         "height": "80",
         "alt": "Characters to type, drawn as a picture",
         "data-captcha-guard-image": None,

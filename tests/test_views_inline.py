@@ -49,7 +49,7 @@ def test_without_inline_there_is_no_picture_in_the_json(client: Client) -> None:
 def test_inline_scale_two_is_the_hidpi_picture(client: Client) -> None:
     data = inline(client, "&scale=2")
     picture = Image.open(io.BytesIO(decoded(data["image"])))
-    assert picture.size == (400, 160)
+    assert picture.size == (480, 160)
     assert decoded(data["image"]) == client.get(image_url(data["key"], scale=2)).content
 
 

@@ -27,14 +27,24 @@ BUNDLED_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 # Larger than ink-on-paper letters need: a letter made of stripes shows its shape through
 # the stripes, and a bigger letter carries more of them.
 GLYPH_HEIGHT = (0.62, 0.7)
+# Strokes are thickened by this share of the font size on each side (1 px at 1x for the
+# default size): a stroke then carries a stripe more, and crossbars, bowls and the legs of
+# A, K, R survive the texture at 1x.
+STROKE = 0.014
+# Horizontal strokes at least this share of the cap height: serif fonts' hairline arms and
+# crossbars (8-10% in the bundled serifs, against 16-19% in the sans fonts) fell between two
+# letter stripes, and people read H as E or Y. Thin ones are thickened downwards.
+MIN_ARM = 0.15
 # Larger glyph masks are drawn on demand rather than cached, so the cache stays small.
 CACHED_MAX_PIXELS = 160
 # How far a row too wide for the picture is condensed before its glyphs are made smaller.
 MIN_SQUEEZE = 0.8
 # The narrowest a glyph gets, squeeze and its own stretch together.
 MIN_WIDTH = 0.55
-# Most rows of five are a little too wide at full width: starting condensed saves a refit.
-FIRST_SQUEEZE = 0.95
+# Where the fit starts. At 240x80 a third of the rows of five fit at full width and the rest
+# need a little condensing, one refit of five glyphs (at 200x80, with the gaps between
+# letters, 95% ended at MIN_SQUEEZE and 88% of the size after two or three refits).
+FIRST_SQUEEZE = 1.0
 
 
 @dataclasses.dataclass
@@ -68,18 +78,52 @@ def cap_height(path: str) -> float:
     return (bottom - top) / 100 or 0.7
 
 
-def glyph_mask(path: str, pixels: int, char: str) -> Image.Image:
-    """The glyph's ink as an "L" mask, cropped. Callers must not modify it (it is cached)."""
-    if pixels <= CACHED_MAX_PIXELS:
-        return _cached_glyph_mask(path, pixels, char)
-    return _draw_glyph_mask(path, pixels, char)
+# Wide fonts are condensed to about this H width (a share of the cap height): the bundled
+# serifs are a third wider than the sans fonts, and a row of them shrank below the
+# readability guard's height.
+H_WIDTH = 1.05
 
 
-def _draw_glyph_mask(path: str, pixels: int, char: str) -> Image.Image:
-    face = font(path, pixels)
-    left, top, right, bottom = (int(v) for v in face.getbbox(char))
+@functools.cache
+def narrowing(path: str) -> float:
+    """How much to condense the font's glyphs so that its H is at most :data:`H_WIDTH` wide."""
+    left, _, right, _ = font(path, 100).getbbox("H")
+    return min(1.0, H_WIDTH * cap_height(path) * 100 / max(1, right - left))
+
+
+@functools.cache
+def arm_share(path: str) -> float:
+    """Thickness of the upper arm of the font's E, as a share of its cap height."""
+    face = font(path, 100)
+    left, top, right, bottom = (int(v) for v in face.getbbox("E"))
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
-    ImageDraw.Draw(mask).text((-left, -top), char, font=face, fill=255)
+    ImageDraw.Draw(mask).text((-left, -top), "E", font=face, fill=255)
+    x = mask.width * 3 // 4
+    column = [value > 127 for value in mask.crop((x, 0, x + 1, mask.height)).tobytes()]
+    if True not in column:
+        return MIN_ARM
+    top = column.index(True)
+    bottom = column.index(False, top) if False in column[top:] else len(column)
+    return (bottom - top) / mask.height
+
+
+def glyph_mask(path: str, pixels: int, char: str, stroke: int = 0) -> Image.Image:
+    """The glyph's ink as an "L" mask, its strokes ``stroke`` px bolder on each side, cropped.
+    Callers must not modify it (it is cached)."""
+    if pixels <= CACHED_MAX_PIXELS:
+        return _cached_glyph_mask(path, pixels, char, stroke)
+    return _draw_glyph_mask(path, pixels, char, stroke)
+
+
+def _draw_glyph_mask(path: str, pixels: int, char: str, stroke: int = 0) -> Image.Image:
+    face = font(path, pixels)
+    left, top, right, bottom = (int(v) for v in face.getbbox(char, stroke_width=stroke))
+    # Drawn twice, the second time lower: horizontal strokes grow, vertical ones keep their width.
+    thicken = round(max(0.0, MIN_ARM - arm_share(path)) * (bottom - top))
+    mask = Image.new("L", (max(1, right - left), max(1, bottom - top + thicken)))
+    canvas = ImageDraw.Draw(mask)
+    for dy in {0, thicken}:
+        canvas.text((-left, dy - top), char, font=face, fill=255, stroke_width=stroke, stroke_fill=255)
     return mask
 
 
@@ -141,8 +185,8 @@ def layout(
         specs.append(spec)
         gap = 0
     start = rng.random()
-    # Rows start condensed by a random amount: letters change shape, and room is left for decoys.
-    fit = (1.0, rng.uniform(MIN_SQUEEZE, FIRST_SQUEEZE))
+    # Rows start at full width; the glyphs' own stretch varies their shape.
+    fit = (1.0, FIRST_SQUEEZE)
     # The row is always fitted and placed at 1x. A 2x picture draws the same glyphs at twice
     # the size, each centred on twice its 1x centre: refitting or re-placing it after rounding
     # made one picture in a few hundred lean a glyph differently or shift the row at 2x.
@@ -197,7 +241,7 @@ def _fit(
             specs = [dataclasses.replace(spec, bend=tuple(b / 2 for b in spec.bend)) for spec in specs]
         else:
             # Shapes scale with the font size, so one more pass nearly always fits.
-            shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.98
+            shrink *= min(room_width / max(total, 1), room_height / max(tallest, 1)) * 0.96
     return (shrink, squeeze), specs, shapes, steps, total
 
 
@@ -220,10 +264,10 @@ def _shape(spec: _Spec, glyph_height: float, squeeze: float, scale: int) -> tupl
     """The distorted mask of one glyph and its upright ink height."""
     # Font sizes are whole pixels at 1x, times the scale: a 2x glyph is exactly the 1x one doubled.
     pixels = scale * max(6, round(spec.share * glyph_height / scale / cap_height(spec.font)))
-    mask = glyph_mask(spec.font, pixels, spec.char)
+    mask = glyph_mask(spec.font, pixels, spec.char, scale * round(pixels / scale * STROKE))
     # Operators keep their width: a condensed "-" shrinks to a dot. Letters keep at least
     # MIN_WIDTH of theirs, or the diagonals of a condensed, leaning W get thinner than a stroke.
-    stretch = max(MIN_WIDTH, spec.stretch * squeeze) if spec.char.isalnum() else spec.stretch
+    stretch = max(MIN_WIDTH, spec.stretch * squeeze * narrowing(spec.font)) if spec.char.isalnum() else spec.stretch
     return _distort(mask, spec.angle, spec.shear, stretch, spec.bend), mask.height
 
 

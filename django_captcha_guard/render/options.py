@@ -20,7 +20,7 @@ from django_captcha_guard.render.glyphs import BUNDLED_CHARACTERS, bundled_fonts
 # No look-alikes: 0/O/D/Q, 1/I/L/J/7, 5/S, 2/Z, 8/B, 6/G, 9/g, U/V, and those striped
 # letters made worse in cold reads: 4/A (an open 4 reads as A when its stripes run with its
 # stem), M/N, C/E, F/T, F/E, W and X. Ten characters, five of them: 100,000 answers.
-DEFAULT_ALPHABET = "AEHKMPRTY3"
+DEFAULT_ALPHABET = "AEHKMPTY3"
 CONTENT_TYPES = {"PNG": "image/png", "WEBP": "image/webp", "JPEG": "image/jpeg"}
 
 
@@ -30,14 +30,17 @@ class Preset:
 
     rotation: float  # degrees, either way
     shear: float  # horizontal shear factor, either way
-    crowding: float  # at most this share of the narrower neighbour is overlapped
+    # At most this share of the narrower neighbour is overlapped; negative: a gap of up to
+    # that share is left (two striped letters that touch read as one: 33, TT, PP).
+    crowding: float
     # Per-glyph keystone: how far the corners of its box are pulled in, as a share of it. Hard
     # only: it costs a QUAD transform a glyph, a fifth of the picture's time.
     bend: float
     warp: float  # wave amplitude as a share of the height
-    period: int  # stripes repeat every this many pixels (at 1x), in letters and field alike
+    period: int  # letters' stripes repeat every this many pixels (at 1x)
     letter_stripe: int  # pixels of ink per period inside a letter
-    field_stripe: int  # pixels of ink per period in the field
+    field_period: int  # the field's stripes repeat every this many pixels
+    field_stripe: int  # pixels of ink per field period
 
 
 # Distortion is mild: the stripes are the defence against untrained solvers, and a cold
@@ -52,21 +55,23 @@ PRESETS = {
     "easy": Preset(
         rotation=8,
         shear=0.05,
-        crowding=0.02,
+        crowding=-0.15,
         bend=0,
         warp=0.03,
         period=4,
         letter_stripe=3,
+        field_period=3,
         field_stripe=1,
     ),
     "normal": Preset(
         rotation=10,
         shear=0.08,
-        crowding=0.03,
+        crowding=-0.08,
         bend=0,
         warp=0.035,
         period=4,
         letter_stripe=3,
+        field_period=3,
         field_stripe=1,
     ),
     "hard": Preset(
@@ -77,6 +82,7 @@ PRESETS = {
         warp=0.05,
         period=3,
         letter_stripe=2,
+        field_period=3,
         field_stripe=1,
     ),
 }
@@ -100,7 +106,7 @@ def minimum_size(characters: int) -> tuple[int, int]:
 class Options:
     """Everything the renderer needs to know, and nothing from Django."""
 
-    size: tuple[int, int] = (200, 80)
+    size: tuple[int, int] = (240, 80)
     alphabet: str = DEFAULT_ALPHABET  # what the text is drawn from, which the fonts must carry
     length: int = 5  # the longest text to draw, which the size must fit
     fonts: tuple[str, ...] = ()  # empty: the bundled fonts

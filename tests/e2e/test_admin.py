@@ -39,7 +39,7 @@ def test_a_wrong_answer_is_an_admin_error_and_the_password_is_not_tried(
 ) -> None:
     page = open_page(demo, language)
     page.goto("/admin/login/")
-    assert widget.wait_shown(widget.image(page, FORM)) == 200
+    assert widget.wait_shown(widget.image(page, FORM)) == 240
     before = rejected_passwords(demo)
 
     assert log_in(page, widget.wrong(demo.solve(widget.key(page, FORM))), password="not the password") == 200

@@ -32,7 +32,7 @@ def test_the_widget_works_with_its_script_under_the_nonce(page: Page) -> None:
     assert response is not None and response.status == 200
     nonce = page.locator("script[src$='captcha_guard.js']").evaluate("script => script.nonce")
     assert f"'nonce-{nonce}'" in response.headers["content-security-policy"]
-    assert widget.wait_shown(widget.image(page, FORM)) == 200
+    assert widget.wait_shown(widget.image(page, FORM)) == 240
     assert widget.widget(page, FORM).get_attribute("data-scope") == "contact"
     old = widget.key(page, FORM)
     # The refresh button only shows once captcha_guard.js has run.

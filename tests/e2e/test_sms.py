@@ -101,7 +101,7 @@ def test_the_picture_arrives_inline_under_a_policy_that_allows_data_images_here_
     key = current_key(page)
     src = page.get_attribute("#sms-captcha-image", "src") or ""
     assert src.startswith("data:image/png;base64,")
-    assert widget.wait_shown(page.locator("#sms-captcha-image")) == 200 * scale
+    assert widget.wait_shown(page.locator("#sms-captcha-image")) == 240 * scale
     # The inline picture is the key's own picture, the one image_url serves.
     served = page.request.get(f"{demo.url}/captcha/{key}.png" + ("?scale=2" if scale == 2 else ""))
     assert base64.b64decode(src.split(",", 1)[1]) == served.body()

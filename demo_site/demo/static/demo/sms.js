@@ -36,7 +36,7 @@
   }
 
   async function newChallenge() {
-    // The 2x picture on a HiDPI screen: the <img> keeps its 200x80 size, so it stays sharp.
+    // The 2x picture on a HiDPI screen: the <img> keeps its 240x80 size, so it stays sharp.
     const scale = window.devicePixelRatio > 1 ? "2" : "1";
     const query = new URLSearchParams({ scope: config.scope, inline: "1", scale: scale });
     if (keyInput.value) {
