@@ -51,6 +51,7 @@ __all__ = [
     "new_challenge",
     "picture",
     "retire",
+    "retire_unavailable",
 ]
 
 logger = logging.getLogger("django_captcha_guard")
@@ -232,5 +233,10 @@ def retire(request: HttpRequest, key: str) -> None:
     try:
         get_storage().pop(request, key)
     except StoreUnavailable:
-        logger.error("Captcha store unavailable while retiring a replaced challenge", exc_info=True)
+        retire_unavailable()
         raise
+
+
+def retire_unavailable() -> None:
+    """The log line of a failed retirement; call it from the ``except StoreUnavailable``, then re-raise."""
+    logger.error("Captcha store unavailable while retiring a replaced challenge", exc_info=True)

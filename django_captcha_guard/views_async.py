@@ -32,7 +32,7 @@ from django_captcha_guard.views import (
     image_response,
     image_unavailable,
     issuing_refused,
-    logger,
+    retire_unavailable,
 )
 
 __all__ = ["captcha_image", "new_challenge"]
@@ -73,5 +73,5 @@ async def _retire(request: HttpRequest, key: str) -> None:
     try:
         await get_storage().apop(request, key)
     except StoreUnavailable:
-        logger.error("Captcha store unavailable while retiring a replaced challenge", exc_info=True)
+        retire_unavailable()
         raise
