@@ -15,7 +15,7 @@ import random
 
 import pytest
 from django.test import override_settings
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from django_captcha_guard import image
 from django_captcha_guard.challenges import arithmetic, text
@@ -156,22 +156,55 @@ def test_a_picture_mixes_at_least_three_bundled_fonts():
     assert len({g.font for seed in range(30) for g in picture(seed).glyphs}) >= 3
 
 
-def test_letters_are_dense_stripes_in_a_sparse_field():
-    """The style itself: inside a letter about twice the ink of the field around it, the
-    field's stripes never solid (so the letter is a texture, not ink on paper)."""
-    for seed in range(50):
+def mean(image: Image.Image, mask: Image.Image) -> float:
+    """Mean of ``image`` where ``mask`` is 255."""
+    return ImageStat.Stat(image, mask).mean[0]
+
+
+def coverage_of(drawn: Picture) -> Image.Image:
+    """The picture as plain coverage, 0 background .. 255 ink."""
+    coverage = drawn.image.copy()
+    coverage.putpalette(bytes(level for level in range(256) for _ in "RGB"))
+    return coverage.convert("L")
+
+
+def step(image: Image.Image, dx: int, dy: int) -> Image.Image:
+    """How much each pixel differs from its neighbour ``(dx, dy)`` away."""
+    return ImageChops.difference(image, ImageChops.offset(image, dx, dy))
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "normal", "hard"])
+def test_letters_have_the_fields_ink_in_stripes_that_cross_it(difficulty):
+    """The style itself: as much ink inside the letters as in the field, so a blur leaves
+    one grey; stripes that run along the rows inside a letter and down the columns outside."""
+    with override_settings(CAPTCHA_GUARD={"DIFFICULTY": difficulty}):
+        for seed in range(30):
+            drawn = picture(seed)
+            coverage = coverage_of(drawn)
+            shapes = union(glyph_masks(drawn), coverage.size)
+            inside = shapes.filter(ImageFilter.MinFilter(5))
+            outside = ImageChops.invert(shapes.filter(ImageFilter.MaxFilter(9)))
+            assert abs(mean(coverage, inside) - mean(coverage, outside)) < 0.1 * 255
+            blurred = coverage.filter(ImageFilter.GaussianBlur(1.5))
+            assert abs(mean(blurred, inside) - mean(blurred, outside)) < 0.1 * 255
+            across, down = step(coverage, 1, 0), step(coverage, 0, 1)
+            assert mean(down, inside) > 3 * mean(across, inside)
+            assert mean(across, outside) > 3 * mean(down, outside)
+
+
+def test_the_contour_is_ink_inside_the_edge_and_paper_outside():
+    """Ink outside would outline the letters, which turns E into B and 3 into 8."""
+    for seed in range(40):
         drawn = picture(seed)
-        coverage = drawn.image.copy()
-        coverage.putpalette(bytes(range(256)) * 3)  # back to plain coverage (0 background .. 255 ink)
-        coverage = coverage.convert("L")
-        letters = union(glyph_masks(drawn), coverage.size).filter(ImageFilter.MinFilter(3))
-        field = union(glyph_masks(drawn), coverage.size).filter(ImageFilter.MaxFilter(9)).point(lambda v: 255 - v)
-        inside = ImageChops.multiply(coverage, letters).histogram()
-        outside = ImageChops.multiply(coverage, field).histogram()
-        mean_in = sum(v * n for v, n in enumerate(inside)) / pixels(letters)
-        mean_out = sum(v * n for v, n in enumerate(outside)) / pixels(field)
-        assert 1.5 * mean_out < mean_in < 255 * 0.9
-        assert mean_out > 255 * 0.2
+        coverage = coverage_of(drawn)
+        letters = Image.new("L", coverage.size)
+        for glyph in drawn.glyphs:
+            letters.paste(255, (glyph.x, glyph.y, glyph.x + glyph.mask.width, glyph.y + glyph.mask.height), glyph.mask)
+        letters = letters.transform(letters.size, Image.Transform.MESH, drawn.mesh, Image.Resampling.NEAREST)
+        solid = letters.point(SOLID)
+        outer = ImageChops.subtract(solid.filter(ImageFilter.MaxFilter(3)), solid)
+        inner = ImageChops.subtract(solid, solid.filter(ImageFilter.MinFilter(3)))
+        assert (mean(coverage, outer), mean(coverage, inner)) == (0, 255), seed
 
 
 @pytest.mark.parametrize("difficulty", ["easy", "normal", "hard"])

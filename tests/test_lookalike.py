@@ -48,6 +48,17 @@ def test_the_measure_tells_every_plain_character_from_the_rest():
             assert closest(plain(char), plain) == char, (path, char)
 
 
+def as_drawn(mask: Image.Image, rng: random.Random) -> Image.Image:
+    """``mask`` as the picture draws it, with no field: its stripes and its contour."""
+    pad = 4
+    letters = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad))
+    letters.paste(mask, (pad, pad))
+    fill = texture.patch(rng, texture.LETTER_ANGLE, letters.size, 1)
+    drawn = ImageChops.multiply(letters, fill)
+    texture.contour(letters, drawn, 1)
+    return drawn
+
+
 def own_share(preset: str, count: int) -> tuple[float, list[tuple[str, str]]]:
     """The share of ``count`` glyphs of the default alphabet closest to their own character."""
     options = Options(preset=preset)
@@ -60,10 +71,7 @@ def own_share(preset: str, count: int) -> tuple[float, list[tuple[str, str]]]:
             # The same generator state gives the same font, size, lean, shear, stretch and bend.
             return glyphs.layout(other, random.Random(seed), style, options.font_files, (160, 60), 5, 1)[0]
 
-        glyph = shape(char)
-        rng = random.Random(-seed)
-        fill = texture.patch(rng, rng.choice(texture.ANGLES), style.period, style.letter_stripe, glyph.mask.size, 1)
-        found = closest(ImageChops.multiply(glyph.mask, fill), lambda other: shape(other).mask)
+        found = closest(as_drawn(shape(char).mask, random.Random(-seed)), lambda other: shape(other).mask)
         if found != char:
             wrong.append((char, found))
     return 1 - len(wrong) / count, wrong

@@ -1,4 +1,5 @@
-"""Draw a picture: striped letters in a field of stripes that run the other way.
+"""Draw a picture: striped letters in a field of stripes that run the other way, with
+as much ink as the field and a contour.
 
 Python only decides where things go; every pixel is touched by one of Pillow's C
 routines (``paste`` through a mask, ``transform``, ``filter``, ``composite``), so a
@@ -8,8 +9,9 @@ picture is the same drawing at twice the size.
 
 The steps: lay the glyphs out (each with its own font, lean, shear, stretch and bend),
 bend the whole mask with a mesh warp, fill it
-with dense stripes and the rest with sparse stripes at another angle. One ink on the
-background, in one byte a pixel.
+with horizontal stripes and the rest with vertical ones, and draw the contour
+(:mod:`~django_captcha_guard.render.texture` says why). One ink on the background, in
+one byte a pixel.
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ def draw(text: str, rng: random.Random, options: Options, *, scale: int = 1) -> 
     mesh = texture.mesh(rng, width, height, preset.warp * height)
     letters = letters.transform(letters.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
 
-    field_angle, letter_angle = texture.directions(rng)
-    field = texture.patch(rng, field_angle, preset.field_period, preset.field_stripe, (width, height), scale)
-    fill = texture.patch(rng, letter_angle, preset.period, preset.letter_stripe, (width, height), scale)
+    field = texture.patch(rng, texture.FIELD_ANGLE, (width, height), scale)
+    fill = texture.patch(rng, texture.LETTER_ANGLE, (width, height), scale)
     coverage = Image.composite(fill, field, letters)
+    texture.contour(letters, coverage, scale)
 
     background = options.background
     ink = rng.choice(options.palette) if options.palette else colours.ink(rng, background)

@@ -37,20 +37,12 @@ class Preset:
     # only: it costs a QUAD transform a glyph, a fifth of the picture's time.
     bend: float
     warp: float  # wave amplitude as a share of the height
-    period: int  # letters' stripes repeat every this many pixels (at 1x)
-    letter_stripe: int  # pixels of ink per period inside a letter
-    field_period: int  # the field's stripes repeat every this many pixels
-    field_stripe: int  # pixels of ink per field period
 
 
-# Distortion is mild: the stripes are the defence against untrained solvers, and a cold
-# read of 40 pictures with twice these leans and bends got only 24 right. No blank ring
-# around the letters: it outlines them, and ddddocr read 24% of normal pictures with a
-# 2 px ring (4% with 1 px, 0.3% with none; 300 pictures each). No clutter either: letters
-# this size leave it no room (16 halves of letters fitted in 100 hard pictures). `easy`
-# has bolder stripes (4 of 5 px). With normal's distortion, people read 22 of 30 of those
-# cold (25 of 40 for `normal` itself), and ddddocr read 3.5% of 200; it read 2.7% of 300
-# `easy` pictures.
+# The texture is the defence against untrained solvers and is the same in every preset
+# (``texture`` says why); the presets differ in distortion only. It stays mild: a cold read
+# of 40 pictures with twice these leans and bends got only 24 right. No clutter either:
+# letters this size leave it no room (16 halves of letters fitted in 100 hard pictures).
 PRESETS = {
     "easy": Preset(
         rotation=8,
@@ -58,10 +50,6 @@ PRESETS = {
         crowding=-0.15,
         bend=0,
         warp=0.03,
-        period=4,
-        letter_stripe=3,
-        field_period=3,
-        field_stripe=1,
     ),
     "normal": Preset(
         rotation=10,
@@ -69,10 +57,6 @@ PRESETS = {
         crowding=-0.08,
         bend=0,
         warp=0.035,
-        period=4,
-        letter_stripe=3,
-        field_period=3,
-        field_stripe=1,
     ),
     "hard": Preset(
         rotation=18,
@@ -80,10 +64,6 @@ PRESETS = {
         crowding=0.06,
         bend=0.08,
         warp=0.05,
-        period=3,
-        letter_stripe=2,
-        field_period=3,
-        field_stripe=1,
     ),
 }
 

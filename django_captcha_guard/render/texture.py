@@ -1,12 +1,15 @@
-"""Stripes and the mesh warp: what the letters and the field are made of, and how they bend.
+"""Stripes, the contour and the mesh warp: what the letters and the field are made of.
 
-Letters are not ink on paper: they are a patch of dense stripes in a field of sparse
-stripes running across them, with no edge of their own. People see the letters
-at once (the eye groups stripes by direction); a solver trained on dark strokes on a light
-ground finds strokes everywhere and letters nowhere.
+Letters are not ink on paper. They are horizontal stripes in a field of the same stripes
+running vertically, so there is as much ink inside as out, with a one-pixel contour that
+is dark inside the edge and light outside it. People see the letters at once:
+the eye groups stripes by direction, and it sees an edge wherever there is a step. A
+solver trained on dark strokes on a light ground finds strokes everywhere, and the usual
+cleaning steps (grey, blur, median, min and max filters, downscaling) turn letters and
+field into the same grey, since there is no more ink in one than in the other.
 
 Everything random comes from the picture's own generator and every pixel is drawn by
-Pillow (``rotate``, ``crop``, ``transform``), never by a Python loop.
+Pillow (``rotate``, ``crop``, ``filter``, ``paste``), never by a Python loop.
 """
 
 from __future__ import annotations
@@ -16,19 +19,24 @@ import math
 import random
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-# Stripe directions, every 15 degrees, so the stripe cache stays small.
-ANGLES = tuple(range(0, 180, 15))
-# Letters' stripes run at least this far from the field's: the eye needs the difference.
-MIN_TURN = 75
-# Letters' stripes run within 15 degrees of horizontal, across every stem: stripes along a
-# stem (vertical) made H, M and K lose their edges, and diagonal ones their diagonals (cold
-# reads of 10 pictures each: 9 right with these, 7 with any angle, 4 with diagonals only).
-LETTER_ANGLES = (165, 0, 15)
+# (period, ink) in pixels at 1x, the same in the letters and the field: the letters are
+# the field turned a quarter turn, so a cleaning step that treats rows and columns alike
+# (a blur, a median, a min or max filter, a downscale) does the same to both. Measured
+# with ddddocr on 300 default pictures after each cleaning of benchmarks.attack: letters
+# of 4/2 in this field let a half-size downscale read 3% (it flattens one stripe of two
+# and not the other); 6/3 in both, none, shifted by a pixel or not.
+STRIPES = (6, 3)
+LETTER_ANGLE, FIELD_ANGLE = 0, 90
+# Pixels at least half covered belong to a letter.
+SOLID = [0] * 128 + [255] * 128
+# Thresholds on a box blur of a solid mask: some of the box inside a letter, and all of it.
+TOUCHED = [0] * 6 + [255] * 250
+COVERED = [0] * 251 + [255] * 5
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=32)
 def stripes(angle: int, period: int, thick: int, size: tuple[int, int]) -> Image.Image:
     """An "L" field of parallel stripes (255 ink), ``thick`` of every ``period`` pixels,
     at ``angle`` degrees, of ``size``. Cached: callers crop it and must not modify it."""
@@ -42,23 +50,36 @@ def stripes(angle: int, period: int, thick: int, size: tuple[int, int]) -> Image
     return turned.crop((left, top, left + size[0], top + size[1]))
 
 
-def directions(rng: random.Random) -> tuple[int, int]:
-    """The field's stripe angle and the letters' (one of :data:`LETTER_ANGLES`), at least
-    :data:`MIN_TURN` apart."""
-    letter = rng.choice(LETTER_ANGLES)
-    turn = rng.choice([a for a in ANGLES if MIN_TURN <= a <= 180 - MIN_TURN])
-    return (letter + turn) % 180, letter
-
-
-def patch(rng: random.Random, angle: int, period: int, thick: int, size: tuple[int, int], scale: int) -> Image.Image:
-    """A ``size`` piece of stripes at a random offset, so no two pictures line up.
+def patch(rng: random.Random, angle: int, size: tuple[int, int], scale: int) -> Image.Image:
+    """A ``size`` piece of :data:`STRIPES` at ``angle`` and at a random offset, so no two
+    pictures line up.
 
     The offset is drawn at 1x and doubled, so the 2x picture is the same drawing.
     """
     width, height = size
+    period, thick = STRIPES
     texture = stripes(angle, period * scale, thick * scale, (2 * width, 2 * height))
     x, y = rng.randrange(width // scale) * scale, rng.randrange(height // scale) * scale
     return texture.crop((x, y, x + width, y + height))
+
+
+def contour(letters: Image.Image, coverage: Image.Image, scale: int) -> None:
+    """Draw the letters' edge into ``coverage``: a pixel of ink just inside it and a pixel
+    of paper just outside.
+
+    Cold, a reader got 10 of 10 pictures right with a contour like this, 8 of 10 when its
+    sides swapped every 16 px and 3 of 10 every 8 px. Ink goes inside, never outside: ink
+    outside outlines the letter, and the look-alike measure then took 3 for 8 and E for B
+    or R (98.3% of 2,000 glyphs closest to themselves, against 99.95%), the misreadings
+    people made too. A blur averages the two sides to the grey of the stripes around them,
+    so the contour gives a solver nothing.
+    """
+    solid = letters.point(SOLID)
+    # A box blur of the solid mask is a dilation where it is not 0 and an erosion where it is
+    # 255, at a fifth of the cost of Pillow's min and max filters.
+    spread = solid.filter(ImageFilter.BoxBlur(scale))
+    coverage.paste(0, None, ImageChops.subtract(spread.point(TOUCHED), solid))
+    coverage.paste(255, None, ImageChops.subtract(solid, spread.point(COVERED)))
 
 
 def mesh(rng: random.Random, width: int, height: int, amplitude: float) -> list[tuple[Any, ...]]:
