@@ -131,15 +131,18 @@ CLEANINGS = tuple(_cleanings())
 
 
 def knows_our_style(image: Any) -> Any:
-    """Rows that vary less than columns, found pixel by pixel: the letters' horizontal
-    stripes, told from the field's vertical ones, blurred into ink."""
+    """Rows that vary less than columns, found pixel by pixel over one stripe period: the
+    letters' horizontal stripes, told from the field's vertical ones, blurred into ink."""
     import numpy
     from PIL import Image, ImageFilter
 
+    from django_captcha_guard.render.texture import STRIPES
+
     grey = numpy.asarray(image, dtype=numpy.float32)
+    period = STRIPES[0]
 
     def along(axis: int) -> Any:
-        local = sum(numpy.roll(grey, shift, axis) for shift in range(4)) / 4
+        local = sum(numpy.roll(grey, shift, axis) for shift in range(period)) / period
         return numpy.abs(grey - local)
 
     energy = numpy.abs(along(0) - along(1))
