@@ -43,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     # Inks, one picked per picture (each at least 4.5:1 against BACKGROUND); empty picks a
     # fresh random ink at 7:1. One ink a picture, so colour never separates letters from field.
     "PALETTE": [],
-    # "easy" | "normal" | "hard": how much distortion, how fine the stripes (render.options.PRESETS).
+    # "easy" | "normal" | "hard": how much distortion (render.options.PRESETS).
     "DIFFICULTY": "normal",
     # Rows in the project's database: single use across processes and hosts with nothing new
     # to run; "cache" (Redis) is for scale, "session" and "memory" for special cases.

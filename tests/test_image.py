@@ -162,9 +162,9 @@ def mean(image: Image.Image, mask: Image.Image) -> float:
 
 
 def coverage_of(drawn: Picture) -> Image.Image:
-    """The picture as plain coverage, 0 background .. 255 ink."""
+    """The picture as plain coverage: 0 background, 255 ink."""
     coverage = drawn.image.copy()
-    coverage.putpalette(bytes(level for level in range(256) for _ in "RGB"))
+    coverage.putpalette(bytes((0, 0, 0, 255, 255, 255)))
     return coverage.convert("L")
 
 

@@ -10,7 +10,6 @@ their surroundings more than solid strokes do.
 from __future__ import annotations
 
 import colorsys
-import functools
 import random
 
 RGB = tuple[int, int, int]
@@ -51,8 +50,7 @@ def ink(rng: random.Random, background: RGB, minimum: float = RANDOM_INK_CONTRAS
     """
     # Below 0.179 black and white are equally far; above it, dark inks contrast more.
     dark_ink = luminance(background) > 0.179
-    # A few hundred inks in all (48 hues, 4 saturations, 4 lightnesses), so each one's palette
-    # is computed once per process and then served from gradient's cache.
+    # A few hundred inks in all: 48 hues, 4 saturations, 4 lightnesses.
     hue, saturation = rng.randrange(48) / 48, 0.55 + 0.15 * rng.randrange(4)
     lightness = 0.08 + 0.05 * rng.randrange(4) if dark_ink else 0.77 + 0.05 * rng.randrange(4)
     while True:
@@ -60,21 +58,6 @@ def ink(rng: random.Random, background: RGB, minimum: float = RANDOM_INK_CONTRAS
         if contrast(colour, background) >= minimum or lightness in (0.0, 1.0):
             return colour
         lightness = max(0.0, lightness - 0.04) if dark_ink else min(1.0, lightness + 0.04)
-
-
-@functools.lru_cache(maxsize=1024)
-def gradient(background: RGB, ink: RGB) -> bytes:
-    """A 256-entry palette from ``background`` (index 0) to ``ink`` (index 255).
-
-    The picture is drawn as ink coverage in one byte a pixel; this palette turns it into
-    colours with anti-aliased edges intact, and the PNG is written straight from it.
-    """
-    out = bytearray(768)
-    for channel in range(3):
-        low, span = background[channel], ink[channel] - background[channel]
-        # Integer arithmetic, rounded half up.
-        out[channel::3] = bytes(low + (2 * span * n + 255) // 510 for n in range(256))
-    return bytes(out)
 
 
 def _rgb(hue: float, lightness: float, saturation: float) -> RGB:
