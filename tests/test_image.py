@@ -200,8 +200,7 @@ def test_the_contour_is_ink_inside_the_edge_and_paper_outside():
         letters = Image.new("L", coverage.size)
         for glyph in drawn.glyphs:
             letters.paste(255, (glyph.x, glyph.y, glyph.x + glyph.mask.width, glyph.y + glyph.mask.height), glyph.mask)
-        letters = letters.transform(letters.size, Image.Transform.MESH, drawn.mesh, Image.Resampling.NEAREST)
-        solid = letters.point(SOLID)
+        solid = letters.transform(letters.size, Image.Transform.MESH, drawn.mesh, Image.Resampling.NEAREST).point(SOLID)
         outer = ImageChops.subtract(solid.filter(ImageFilter.MaxFilter(3)), solid)
         inner = ImageChops.subtract(solid, solid.filter(ImageFilter.MinFilter(3)))
         assert (mean(coverage, outer), mean(coverage, inner)) == (0, 255), seed

@@ -53,10 +53,11 @@ def as_drawn(mask: Image.Image, rng: random.Random) -> Image.Image:
     pad = 4
     letters = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad))
     letters.paste(mask, (pad, pad))
-    fill = texture.patch(rng, texture.LETTER_ANGLE, letters.size, 1)
-    drawn = ImageChops.multiply(letters, fill)
+    letters = texture.solid(letters)
+    stripes = texture.patch(rng, texture.LETTER_ANGLE, letters.size, 1)
+    drawn = Image.composite(stripes, Image.new("L", letters.size), letters)
     texture.contour(letters, drawn, 1)
-    return drawn
+    return drawn.point([0] + [255] * 255)
 
 
 def own_share(preset: str, count: int) -> tuple[float, list[tuple[str, str]]]:

@@ -40,9 +40,6 @@ class Picture:
     mesh: list[tuple[Any, ...]]  # the warp, for tests that follow a glyph through it
 
 
-TWO_COLOURS = [0] * 128 + [1] * 128
-
-
 def draw(text: str, rng: random.Random, options: Options, *, scale: int = 1) -> Picture:
     """Draw ``text`` with everything random taken from ``rng``."""
     if scale not in (1, 2):
@@ -58,7 +55,7 @@ def draw(text: str, rng: random.Random, options: Options, *, scale: int = 1) -> 
     for glyph in glyphs:
         letters.paste(255, (glyph.x, glyph.y, glyph.x + glyph.mask.width, glyph.y + glyph.mask.height), glyph.mask)
     mesh = texture.mesh(rng, width, height, preset.warp * height)
-    letters = letters.transform(letters.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST)
+    letters = texture.solid(letters.transform(letters.size, Image.Transform.MESH, mesh, Image.Resampling.NEAREST))
 
     field = texture.patch(rng, texture.FIELD_ANGLE, (width, height), scale)
     fill = texture.patch(rng, texture.LETTER_ANGLE, (width, height), scale)
@@ -67,10 +64,9 @@ def draw(text: str, rng: random.Random, options: Options, *, scale: int = 1) -> 
 
     background = options.background
     ink = rng.choice(options.palette) if options.palette else colours.ink(rng, background)
-    # Two colours: index 0 the background, 1 the ink. Every pixel is one or the other (the
-    # few a glyph's anti-aliased edge left between them go to the nearer), so the PNG is
-    # written one bit a pixel, a third of the bytes of one byte a pixel.
-    picture = coverage.point(TWO_COLOURS).convert("P")
+    # Two colours, index 0 the background and 1 the ink, so the PNG is written one bit a
+    # pixel: a third of the bytes of one byte a pixel.
+    picture = coverage.convert("P")
     picture.putpalette(bytes((*background, *ink)))
     return Picture(picture, background, ink, glyphs, mesh)
 

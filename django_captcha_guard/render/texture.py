@@ -29,8 +29,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 # and not the other); 6/3 in both, none, shifted by a pixel or not.
 STRIPES = (6, 3)
 LETTER_ANGLE, FIELD_ANGLE = 0, 90
-# Pixels at least half covered belong to a letter.
-SOLID = [0] * 128 + [255] * 128
+# What the stripes and the contour draw with: the picture's palette index of the ink (0
+# is the background), so the drawing is the picture's pixels as they are.
+INK = 1
 # Thresholds on a box blur of a solid mask: some of the box inside a letter, and all of it.
 TOUCHED = [0] * 6 + [255] * 250
 COVERED = [0] * 251 + [255] * 5
@@ -38,13 +39,13 @@ COVERED = [0] * 251 + [255] * 5
 
 @functools.lru_cache(maxsize=32)
 def stripes(angle: int, period: int, thick: int, size: tuple[int, int]) -> Image.Image:
-    """An "L" field of parallel stripes (255 ink), ``thick`` of every ``period`` pixels,
+    """An "L" field of parallel stripes (:data:`INK` on 0), ``thick`` of every ``period`` pixels,
     at ``angle`` degrees, of ``size``. Cached: callers crop it and must not modify it."""
     side = math.ceil(math.hypot(*size)) + period
     flat = Image.new("L", (side, side))
     canvas = ImageDraw.Draw(flat)
     for y in range(0, side, period):
-        canvas.rectangle((0, y, side, y + thick - 1), fill=255)
+        canvas.rectangle((0, y, side, y + thick - 1), fill=INK)
     turned = flat.rotate(angle, resample=Image.Resampling.NEAREST)
     left, top = (side - size[0]) // 2, (side - size[1]) // 2
     return turned.crop((left, top, left + size[0], top + size[1]))
@@ -63,6 +64,12 @@ def patch(rng: random.Random, angle: int, size: tuple[int, int], scale: int) -> 
     return texture.crop((x, y, x + width, y + height))
 
 
+def solid(letters: Image.Image) -> Image.Image:
+    """The pixels at least half covered by a letter (255), the rest 0: a glyph's
+    anti-aliased edge goes to the nearer side."""
+    return letters.convert("1", dither=Image.Dither.NONE).convert("L")
+
+
 def contour(letters: Image.Image, coverage: Image.Image, scale: int) -> None:
     """Draw the letters' edge into ``coverage``: a pixel of ink just inside it and a pixel
     of paper just outside.
@@ -72,14 +79,13 @@ def contour(letters: Image.Image, coverage: Image.Image, scale: int) -> None:
     outside outlines the letter, and the look-alike measure then took 3 for 8 and E for B
     or R (98.3% of 2,000 glyphs closest to themselves, against 99.95%), the misreadings
     people made too. A blur averages the two sides to the grey of the stripes around them,
-    so the contour gives a solver nothing.
+    so the contour gives a solver nothing. ``letters`` is a :func:`solid` mask.
     """
-    solid = letters.point(SOLID)
     # A box blur of the solid mask is a dilation where it is not 0 and an erosion where it is
     # 255, at a fifth of the cost of Pillow's min and max filters.
-    spread = solid.filter(ImageFilter.BoxBlur(scale))
-    coverage.paste(0, None, ImageChops.subtract(spread.point(TOUCHED), solid))
-    coverage.paste(255, None, ImageChops.subtract(solid, spread.point(COVERED)))
+    spread = letters.filter(ImageFilter.BoxBlur(scale))
+    coverage.paste(0, None, ImageChops.subtract(spread.point(TOUCHED), letters))
+    coverage.paste(INK, None, ImageChops.subtract(letters, spread.point(COVERED)))
 
 
 def mesh(rng: random.Random, width: int, height: int, amplitude: float) -> list[tuple[Any, ...]]:
