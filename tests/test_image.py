@@ -145,6 +145,15 @@ def test_the_encoded_picture_shows_the_ink_on_the_background():
         assert {drawn.ink, drawn.background} <= shown
 
 
+def test_the_png_is_two_colours_at_one_bit_a_pixel():
+    for seed in range(20):
+        drawn = picture(seed)
+        png = encode(drawn.image, "PNG")
+        assert png[24] == 1  # IHDR bit depth
+        decoded = Image.open(io.BytesIO(png)).convert("RGB")
+        assert {colour for _, colour in decoded.getcolors(240 * 80)} == {drawn.ink, drawn.background}
+
+
 def test_fonts_setting_replaces_the_bundled_fonts():
     one = bundled_fonts()[0]
     with override_settings(CAPTCHA_GUARD={"FONTS": [one]}):
