@@ -3,7 +3,7 @@ as much ink as the field and a contour.
 
 Python only decides where things go; every pixel is touched by one of Pillow's C
 routines (``paste`` through a mask, ``transform``, ``filter``, ``composite``), so a
-picture takes about a millisecond. It is a pure function of the text, the generator's
+picture takes one to two milliseconds. It is a pure function of the text, the generator's
 state and the options: the same key always gives the same bytes, and the 2x (HiDPI)
 picture is the same drawing at twice the size.
 
