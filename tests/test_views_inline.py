@@ -75,10 +75,10 @@ def test_inline_counts_towards_the_rate_limit(settings: Any) -> None:
     assert "image" not in limited.json()
 
 
-def test_inline_picture_measures_about_six_kilobytes(client: Client) -> None:
-    """What the docs quote: the 1x PNG is about 4.6 kB (3.6 to 5.2 in 200), and base64 adds a third."""
+def test_inline_picture_measures_about_one_and_a_half_kilobytes(client: Client) -> None:
+    """What the docs quote: the 1x PNG is about 1.2 kB (1.0 to 1.3 in 200), and base64 adds a third."""
     sizes = [len(inline(client)["image"]) for _ in range(20)]
-    assert all(3_500 < size < 9_000 for size in sizes), sizes
+    assert all(1_200 < size < 2_200 for size in sizes), sizes
 
 
 @pytest.mark.parametrize("query", ["inline=2", "inline=yes", "inline=1&inline=1", "inline=1&scale=3", "scale=x"])
