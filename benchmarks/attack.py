@@ -126,8 +126,8 @@ def _cleanings() -> dict[str, Callable[[Any], Any]]:
     }
 
 
-# Every cleaning starts from the picture in grey.
-CLEANINGS = tuple(_cleanings())
+# Name -> step; every cleaning starts from the picture in grey.
+CLEANINGS = _cleanings()
 
 
 def knows_our_style(image: Any) -> Any:
@@ -209,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("| generator | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))
-    cleanings = _cleanings()
     with tempfile.TemporaryDirectory() as folder:
         for n, (label, make, characters) in enumerate(generators):
             rng = random.Random(f"{args.seed}:{n}")
@@ -221,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{score(pictures, ranged, args.workers):.1%}",
             ]
             sample = pictures[: args.cleaning_images]
-            best = max((score(sample, cleaned(raw, clean), args.workers), name) for name, clean in cleanings.items())
+            best = max((score(sample, cleaned(raw, clean), args.workers), name) for name, clean in CLEANINGS.items())
             figures.append(f"{best[0]:.1%} ({best[1]})" if best[0] else "0.0%")
             figures.append(f"{score(sample, cleaned(raw, knows_our_style), args.workers):.1%}")
             print(f"| {label} | " + " | ".join(figures) + " |", flush=True)

@@ -75,9 +75,10 @@ def encode(image: Image.Image, image_format: str) -> bytes:
     """``image`` as PNG (straight from the palette), WebP or JPEG bytes."""
     buffer = io.BytesIO()
     if image_format == "PNG":
-        # One bit a pixel when the picture has two colours, and zlib's run-length strategy
-        # (3, Z_RLE): long runs of one stripe are what these pictures are made of.
-        bits = 1 if image.mode == "P" and image.getextrema() in ((0, 0), (0, 1), (1, 1)) else 8
+        # One bit a pixel when the palette has two colours (as draw's has), and zlib's
+        # run-length strategy (3, Z_RLE): long runs of one stripe are what these pictures
+        # are made of.
+        bits = 1 if image.mode == "P" and len(image.getpalette() or ()) <= 6 else 8
         image.save(buffer, "PNG", bits=bits, compress_level=1, compress_type=3)
     elif image_format == "WEBP":
         image.convert("RGB").save(buffer, "WEBP", quality=80, method=0)
